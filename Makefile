@@ -1,0 +1,34 @@
+# One command runs the service, one runs the tests (see README.md).
+PYTHON310 ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.10"; \
+	if [ -x "$$p" ]; then echo "$$p"; else command -v python3.10; fi)
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test prepare lint format bench clean
+
+$(VENV)/.installed: requirements.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 supports 3.8-3.10): install python3.10 and python3.10-venv"; exit 1; }
+	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	touch $@
+
+prepare: $(VENV)/.installed
+	$(PY) -m bot.cli prepare
+
+run: $(VENV)/.installed
+	$(PY) -m bot.cli run
+
+test: prepare
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check bot actions tests bench && $(VENV)/bin/ruff format --check bot actions tests bench
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format bot actions tests bench && $(VENV)/bin/ruff check --fix bot actions tests bench
+
+bench: prepare
+	$(PY) bench/turn_latency.py
+
+clean:
+	rm -rf $(VENV) models build var

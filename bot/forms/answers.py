@@ -1,0 +1,59 @@
+"""Turns the citizen's answer to one question into the value the payload needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.definitions import Application
+from bot.forms.plan import Step
+from bot.forms.turn import UserTurn
+from bot.nlg.texts import lookup, t
+from bot.parsing import ParseError, parse_answer, parse_boolean, parse_choice
+
+YES_NO_INTENTS = {"affirm": True, "deny": False}
+MATCH_LANGUAGES = ("de", "en")  # citizens mix in the office's and the lingua franca's words
+
+
+def choice_label_key(app: Application, step: Step, code: str) -> str:
+    assert step.field is not None
+    return f"apps.{app.id}.fields.{step.field.id}.choices.{code}"
+
+
+def _choice_words(app: Application, step: Step, code: str, lang: str) -> list[str]:
+    assert step.field is not None
+    words = [code]
+    for language in dict.fromkeys((lang, *MATCH_LANGUAGES)):
+        words.append(t(choice_label_key(app, step, code), language))
+        synonyms_key = f"apps.{app.id}.fields.{step.field.id}.synonyms.{code}"
+        words.extend(lookup(synonyms_key, language) or ())
+    return words
+
+
+def _yes_no(turn: UserTurn, lang: str) -> bool:
+    if turn.entities.get("value") in ("true", "false"):
+        return turn.entities["value"] == "true"
+    if turn.means(*YES_NO_INTENTS, confidence=0.5):
+        return YES_NO_INTENTS[turn.intent or ""]
+    return parse_boolean(turn.text, lang)
+
+
+def interpret(app: Application, step: Step, turn: UserTurn, lang: str) -> Any:
+    """The parsed value, or ParseError with a reason the NLG can explain."""
+    kind = step.kind
+    if kind in ("add_another", "boolean"):
+        return _yes_no(turn, lang)
+    if kind == "confirm":
+        if turn.means("affirm", confidence=0.5):
+            return True
+        if turn.means("deny", confidence=0.5):
+            raise ParseError("confirm.required")
+        return parse_answer("confirm", turn.text, lang)
+    assert step.field is not None
+    if kind == "choice":
+        if turn.entities.get("value") in step.field.choices:
+            return turn.entities["value"]
+        options = [(c, _choice_words(app, step, c, lang)) for c in step.field.choices]
+        return parse_choice(turn.text, options)
+    if turn.is_button:
+        raise ParseError("choice.unknown")
+    return parse_answer(kind, turn.text, lang, step.field.options)

@@ -1,0 +1,36 @@
+"""The citizen's unfinished application: everything the dialogue must remember."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Draft:
+    lang: str
+    phase: str = "menu"  # menu | asking | summary | choose_change | confirm_cancel | submitted
+    application: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)  # answer key -> value (None = skipped)
+    history: list[str] = field(default_factory=list)  # answer keys, in the order given
+    editing: str | None = None  # answer key asked again on the citizen's request
+    return_phase: str | None = None  # where to go back to after a detour (cancel? no)
+    reference: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Draft":
+        return cls(**data)
+
+    def record(self, key: str, value: Any) -> None:
+        self.answers[key] = value
+        if key in self.history:
+            self.history.remove(key)
+        self.history.append(key)
+
+    def forget(self, key: str) -> Any:
+        if key in self.history:
+            self.history.remove(key)
+        return self.answers.pop(key, None)

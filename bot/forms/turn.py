@@ -1,0 +1,36 @@
+"""What the citizen said in one turn, as the NLU understood it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+CONTROL_CONFIDENCE = 0.7  # below this, a control intent is treated as an answer
+
+
+@dataclass(frozen=True)
+class UserTurn:
+    text: str
+    intent: str | None = None
+    confidence: float = 0.0
+    entities: Mapping[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_button(self) -> bool:
+        """Button payloads ("/inform{...}") are certain: Rasa parses them without NLU."""
+        return self.text.startswith("/")
+
+    def means(self, *intents: str, confidence: float = CONTROL_CONFIDENCE) -> bool:
+        return self.intent in intents and (self.is_button or self.confidence >= confidence)
+
+    @classmethod
+    def from_latest_message(cls, message: Mapping[str, Any]) -> "UserTurn":
+        intent = message.get("intent") or {}
+        return cls(
+            text=(message.get("text") or "").strip(),
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+            entities={e["entity"]: str(e["value"]) for e in message.get("entities") or []},
+            metadata=message.get("metadata") or {},
+        )

@@ -1,0 +1,78 @@
+"""Every citizen-facing text, looked up through python-i18n from `locales/<lang>/*.yml`.
+
+A folder per language lets translators work on small files; we flatten them into
+python-i18n's in-memory store once, so a lookup never touches the disk.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import i18n
+import yaml
+
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+DEFAULT_LANGUAGE = "de"
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in tree.items():
+        dotted = f"{prefix}{key}"
+        is_plural = isinstance(value, dict) and {"one", "other"} <= set(value)
+        if isinstance(value, dict) and not is_plural:
+            yield from _flatten(value, f"{dotted}.")
+        else:
+            yield dotted, value
+
+
+def load_catalog(lang: str, locales_dir: Path = LOCALES_DIR) -> dict[str, Any]:
+    """All keys of one language, flattened to dotted keys."""
+    catalog: dict[str, Any] = {}
+    for path in sorted((locales_dir / lang).glob("*.yml")):
+        catalog.update(_flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+    return catalog
+
+
+@lru_cache(maxsize=None)
+def supported_languages(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
+    return tuple(sorted(p.name for p in locales_dir.iterdir() if p.is_dir()))
+
+
+@lru_cache(maxsize=None)
+def _catalogs() -> dict[str, dict[str, Any]]:
+    return {lang: load_catalog(lang) for lang in supported_languages()}
+
+
+@lru_cache(maxsize=None)
+def _install() -> None:
+    i18n.set("error_on_missing_translation", True)
+    i18n.set("fallback", DEFAULT_LANGUAGE)
+    i18n.set("enable_memoization", True)
+    for lang, catalog in _catalogs().items():
+        for key, value in catalog.items():
+            i18n.add_translation(key, value, locale=lang)
+
+
+def lookup(key: str, lang: str) -> Any:
+    """A raw catalog entry (e.g. a list of synonyms), or None; no fallback language."""
+    return _catalogs().get(lang, {}).get(key)
+
+
+def has(key: str, lang: str) -> bool:
+    _install()
+    return i18n.translations.has(key, lang)
+
+
+def t(key: str, lang: str, **params: Any) -> str:
+    """Text for `key` in `lang`, falling back to German, the office's language."""
+    _install()
+    if lang not in supported_languages() and not i18n.translations.has(key, lang):
+        lang = DEFAULT_LANGUAGE
+    return str(i18n.t(key, locale=lang, **params))
+
+
+def text_direction(lang: str) -> str:
+    return "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"

@@ -1,0 +1,49 @@
+"""Shows stored answers the way a citizen reads them in their language."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Mapping
+
+import phonenumbers
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from bot.nlg.texts import t
+
+BABEL_LOCALES = {"de": "de_DE", "de-x-ls": "de_DE", "en": "en_GB", "fa": "fa_IR", "ar": "ar"}
+
+
+def babel_locale(lang: str) -> str:
+    return BABEL_LOCALES.get(lang, lang.split("-")[0])
+
+
+def _country(code: str, lang: str) -> str:
+    if code == "XX":
+        return t("common.stateless", lang)
+    return Locale.parse(babel_locale(lang)).territories.get(code, code)
+
+
+def format_value(spec: Mapping[str, Any], lang: str) -> str:
+    """spec: {"format": input type, "value": stored value, "key": label key for codes}."""
+    kind, value, locale = spec.get("format"), spec.get("value"), babel_locale(lang)
+    if spec.get("key"):
+        return t(str(spec["key"]), lang)
+    if kind in ("boolean", "confirm", "add_another"):
+        return t("common.yes" if value else "common.no", lang)
+    if kind == "date":
+        return format_date(datetime.date.fromisoformat(str(value)), "long", locale=locale)
+    if kind == "money":
+        return format_currency(value, "EUR", locale=locale)
+    if kind in ("number", "integer", "count"):
+        return format_decimal(value, locale=locale)
+    if kind == "country":
+        return _country(str(value), lang)
+    if kind == "iban":
+        text = str(value)
+        return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+    if kind == "phone":
+        number = phonenumbers.parse(str(value))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return str(value)

@@ -1,0 +1,79 @@
+"""Answer parsers: the citizen's free-text answer -> the JSON value the payload needs.
+
+The dialogue asks one field at a time; `parse_answer` turns the reply into the
+field's value or raises `ParseError`, whose `reason` the bot renders as the
+localized text `errors.<reason>` from locales/<lang>/errors.yml.
+
+Every parser accepts the dialogue language plus German and English, because a
+citizen may write "03.03.1958" in an English dialogue or "yes" in a German one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .booleans import parse_boolean, parse_confirmation
+from .choices import choices_from_options, parse_choice
+from .contact import parse_email, parse_phone
+from .countries import parse_country
+from .dates import parse_date
+from .digits import normalize_digits
+from .errors import REASONS, ParseError
+from .identifiers import parse_iban, parse_postal_code
+from .money import parse_money
+from .numbers import parse_count, parse_integer, parse_number
+from .text import parse_text
+
+__all__ = [
+    "INPUT_TYPES",
+    "REASONS",
+    "ParseError",
+    "normalize_digits",
+    "parse_answer",
+    "parse_boolean",
+    "parse_choice",
+]
+
+Parser = Callable[[str, str, Mapping[str, Any]], Any]
+
+
+def _choice(text: str, lang: str, options: Mapping[str, Any]) -> str:
+    return parse_choice(text, choices_from_options(options))
+
+
+def _boolean(text: str, lang: str, options: Mapping[str, Any]) -> bool:
+    return parse_boolean(text, lang)
+
+
+def _confirm(text: str, lang: str, options: Mapping[str, Any]) -> bool:
+    return parse_confirmation(text, lang)
+
+
+_PARSERS: dict[str, Parser] = {
+    "text": parse_text,
+    "date": parse_date,
+    "money": parse_money,
+    "number": parse_number,
+    "integer": parse_integer,
+    "count": parse_count,
+    "iban": parse_iban,
+    "email": parse_email,
+    "phone": parse_phone,
+    "postal_code": parse_postal_code,
+    "country": parse_country,
+    "choice": _choice,
+    "boolean": _boolean,
+    "confirm": _confirm,
+}
+INPUT_TYPES: tuple[str, ...] = tuple(_PARSERS)
+
+
+def parse_answer(
+    input_type: str, text: str, lang: str, options: Mapping[str, Any] | None = None
+) -> Any:
+    """Dispatch to the parser for input_type; returns a JSON-ready value or raises ParseError."""
+    parser = _PARSERS.get(input_type)
+    if parser is None:
+        raise ValueError(f"unknown input type {input_type!r}")  # a definition bug, not the user's
+    return parser(text if text is not None else "", lang, options or {})

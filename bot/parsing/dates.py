@@ -1,0 +1,211 @@
+"""Calendar dates such as "am 3. März 1958", "03.03.1958", "March 3, 1958" or "٣/٣/١٩٥٨".
+
+All-numeric dates are read by a small regex of our own: it is exact about day-first
+order and impossible days (30.02.), where dateparser reads "1958-11-12" as year-day-
+month once told to prefer day-first. Everything with words goes to dateparser with
+the dialogue language plus de and en. Relative expressions ("heute", "vor 3 Tagen")
+and timestamps are switched off: an application needs the date itself, and they
+make dateparser accept almost anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date
+from dateparser.date import DateDataParser
+
+from .errors import ParseError
+from .languages import babel_locale, dateparser_languages
+from .text import clean
+
+_SETTINGS: dict[str, Any] = {
+    "DATE_ORDER": "DMY",
+    "PREFER_LOCALE_DATE_ORDER": False,
+    "PREFER_DATES_FROM": "past",
+    "PARSERS": ["custom-formats", "absolute-time"],
+}
+_COMPLETE = {**_SETTINGS, "REQUIRE_PARTS": ["day", "month", "year"]}
+
+_DAY_FIRST = re.compile(r"(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})\.?")
+_YEAR_FIRST = re.compile(r"(\d{4})([./-])(\d{1,2})\2(\d{1,2})\.?")
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+# Nothing in an application lies outside these; a year such as 1402 (Solar Hijri)
+# or 2958 (typo) is a misunderstanding, not a date to store.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+_MAX_FILLER_WORDS = 3  # "geboren am", "on the", "ca." before the date itself
+_MAX_LENGTH = 80  # dateparser is slow on long texts, and a date is short
+
+
+def today() -> date:
+    """Today in Germany, where the offices are; the server may run in UTC."""
+    try:
+        return datetime.now(ZoneInfo("Europe/Berlin")).date()
+    except ZoneInfoNotFoundError:
+        return date.today()
+
+
+@lru_cache(maxsize=32)
+def _parser(languages: tuple[str, ...], complete: bool) -> DateDataParser:
+    settings = _COMPLETE if complete else _SETTINGS
+    return DateDataParser(languages=list(languages), settings=dict(settings))
+
+
+def _variants(text: str) -> list[str]:
+    """The answer, then without up to three leading or two trailing filler words.
+
+    "am 3. März 1958" and "3.3.1958 geboren" are common; dropping only words
+    without digits never changes the numbers the citizen typed.
+    """
+    tokens = text.split()
+    variants = [text]
+    for start in range(1, min(_MAX_FILLER_WORDS, len(tokens) - 1) + 1):
+        if _DIGIT_RUN.search(tokens[start - 1]):
+            break
+        variants.append(" ".join(tokens[start:]))
+    for variant in list(variants):
+        words = variant.split()
+        for end in (1, 2):
+            if len(words) > end and not any(_DIGIT_RUN.search(w) for w in words[-end:]):
+                variants.append(" ".join(words[:-end]))
+    # "Maerz" is how German is typed without umlauts; the CLDR data only knows "März".
+    variants += [re.sub(r"(?i)\bmaerz\b", "März", v) for v in variants if "aerz" in v.lower()]
+    return list(dict.fromkeys(v.strip(" ,;:") for v in variants if v.strip(" ,;:")))
+
+
+def _numeric(text: str) -> tuple[str, int, int] | None:
+    """An all-numeric date as (year as typed, month, day); None if the text is not one."""
+    match = _YEAR_FIRST.fullmatch(text)
+    if match:
+        return match[1], int(match[3]), int(match[4])
+    match = _DAY_FIRST.fullmatch(text)
+    if not match:
+        return None
+    day, month = int(match[1]), int(match[3])
+    if match[2] == "/" and month > 12 >= day:
+        day, month = month, day  # "12/13/1958" can only be the US month-first order
+    return match[4], month, day
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _typed_year(parsed: date, text: str) -> str | None:
+    """The year as the citizen typed it: four digits, two digits, or None if neither."""
+    runs = _DIGIT_RUN.findall(text)
+    if f"{parsed.year:04d}" in runs:
+        return f"{parsed.year:04d}"
+    two = f"{parsed.year % 100:02d}"
+    if any(len(run) <= 2 and run.zfill(2) == two for run in runs):
+        return two
+    return None
+
+
+def _resolve(
+    year_text: str, month: int, day: int, low: date | None, high: date | None
+) -> date | None:
+    """The date, with a two-digit year put in the century closest to today within the limits.
+
+    Without limits "today" is the upper one, so "3.3.58" is 1958 and a birth date
+    "3.3.15" is 2015; a field whose min is today reads "1.4.27" as 2027. None if
+    the day does not exist (30.02.) in any candidate year.
+    """
+    if len(year_text) == 4:
+        return _make(int(year_text), month, day)
+    now = today()
+    if low is None and high is None:
+        high = now
+    century = now.year // 100 * 100
+    candidates = [
+        candidate
+        for offset in (-100, 0, 100)
+        if (candidate := _make(century + offset + int(year_text), month, day))
+    ]
+    allowed = [c for c in candidates if (low is None or c >= low) and (high is None or c <= high)]
+    pool = allowed or candidates
+    return min(pool, key=lambda c: abs((c - now).days)) if pool else None
+
+
+@lru_cache(maxsize=256)
+def _is_month_name(word: str, languages: tuple[str, ...]) -> bool:
+    data = _parser(languages, complete=False).get_date_data(word)
+    return data.date_obj is not None and data.period == "month"
+
+
+def _looks_partial(variants: list[str], languages: tuple[str, ...]) -> bool:
+    """A date missing day, month or year ("März 1958", "3.3.") rather than no date at all.
+
+    dateparser also reads "42" or "so" (Sunday) as partial dates, so we also require
+    a four-digit year, two numbers, or a month name.
+    """
+    for variant in variants:
+        if _parser(languages, complete=False).get_date_data(variant).date_obj is None:
+            continue
+        runs = _DIGIT_RUN.findall(variant)
+        if any(len(run) == 4 for run in runs) or len(runs) >= 2:
+            return True
+        if any(_is_month_name(word, languages) for word in _WORD.findall(variant)):
+            return True
+    return False
+
+
+def _limit(value: Any) -> date | None:
+    """An option "min"/"max": None, "today", an ISO date string or a date."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    if str(value).strip().lower() == "today":
+        return today()
+    return date.fromisoformat(str(value).strip())
+
+
+def format_limit(value: date, lang: str) -> str:
+    """A limit as the citizen reads dates: "3. März 1958" / "3 March 1958"."""
+    return format_date(value, format="long", locale=babel_locale(lang))
+
+
+def parse_date(text: str, lang: str, options: Mapping[str, Any] | None = None) -> str:
+    """ISO "YYYY-MM-DD" from a date in de, en or the dialogue language. Options: min, max."""
+    options = options or {}
+    low, high = _limit(options.get("min")), _limit(options.get("max"))
+    value = clean(text)
+    if not value or len(value) > _MAX_LENGTH:
+        raise ParseError("date.invalid")
+    languages = dateparser_languages(lang)
+    variants = _variants(value)
+    found: tuple[str, int, int] | None = None
+    for variant in variants:
+        found = _numeric(variant)
+        if found is not None:
+            break
+        result = _parser(languages, complete=True).get_date_data(variant).date_obj
+        if result is not None:
+            year_text = _typed_year(result.date(), variant)
+            if year_text is None:
+                raise ParseError("date.invalid")  # a three-digit year or a misread number
+            found = year_text, result.month, result.day
+            break
+    if found is None:
+        if _looks_partial(variants, languages):
+            raise ParseError("date.incomplete")
+        raise ParseError("date.invalid")
+    parsed = _resolve(*found, low, high)
+    if parsed is None or not EARLIEST <= parsed <= LATEST:
+        raise ParseError("date.invalid")  # 30.02., or a year such as 1402 or 2958
+    if low is not None and parsed < low:
+        raise ParseError("date.too_early", min=format_limit(low, lang))
+    if high is not None and parsed > high:
+        raise ParseError("date.too_late", max=format_limit(high, lang))
+    return parsed.isoformat()

@@ -1,0 +1,51 @@
+"""Our HTTP service: NLG endpoint, chat page, back-office inbox API, delivery worker.
+
+One sanic app so a local run needs a single extra process next to Rasa and
+the action server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from sanic import Sanic
+from sanic.response import json
+
+from bot.backoffice.api import inbox_blueprint
+from bot.backoffice.inbox import Inbox
+from bot.backoffice.targets import InboxTarget
+from bot.backoffice.worker import DeliveryWorker
+from bot.channels.chat_page import chat_page_blueprint
+from bot.nlg.endpoint import nlg_blueprint
+from bot.storage.crypto import DataBox
+from bot.storage.database import create_tables, make_engine
+from bot.submission.outbox import Outbox
+
+TOKEN_ENV = "ANTRAGSLOTSE_BACKOFFICE_TOKEN"
+
+
+def create_app(rasa_url: str, name: str = "antragslotse") -> Sanic:
+    engine, box = make_engine(), DataBox.from_env()
+    create_tables(engine)
+    inbox = Inbox(engine, box)
+    worker = DeliveryWorker(Outbox(engine, box), InboxTarget(inbox))
+    stop = asyncio.Event()
+
+    app = Sanic(name)
+    app.config.ACCESS_LOG = False  # URLs may carry references; requests carry nothing we need
+    app.add_route(lambda _request: json({"status": "ok"}), "/health", name="health")
+    app.blueprint(nlg_blueprint())
+    app.blueprint(chat_page_blueprint(rasa_url))
+    app.blueprint(inbox_blueprint(inbox, lambda: os.environ.get(TOKEN_ENV)))
+
+    @app.after_server_start
+    async def start_worker(app: Sanic, _loop: object) -> None:
+        app.ctx.worker = asyncio.create_task(worker.run_forever(stop))
+
+    @app.before_server_stop
+    async def stop_worker(app: Sanic, _loop: object) -> None:
+        stop.set()
+        await app.ctx.worker
+
+    return app

@@ -1,0 +1,1 @@
+"""From confirmed answers to a delivered application: payload, schema check, reference, outbox."""

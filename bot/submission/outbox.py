@@ -1,0 +1,216 @@
+"""The durable outbox between "citizen confirmed" and "back office has it".
+
+The citizen gets the reference at once; delivery happens later, retried with
+exponential backoff until it succeeds. Payloads are stored encrypted, and only
+payloads that pass the schema are stored at all: an invalid payload would be
+retried forever and never accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage.crypto import DataBox
+from bot.storage.database import UtcDateTime, metadata, utcnow
+from bot.submission.schemas import payload_problems
+
+PENDING = "pending"
+DELIVERED = "delivered"
+
+BACKOFF_BASE = timedelta(seconds=2)
+BACKOFF_CAP = timedelta(hours=1)
+DEFAULT_LEASE = timedelta(minutes=2)
+
+outbox_table = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("reference", sa.String(32), primary_key=True),
+    sa.Column("application", sa.String(64), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, default=PENDING),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("delivered_at", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.String(100), nullable=True),
+    sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+
+class InvalidPayload(ValueError):
+    """The payload fails the contract; it is not stored.
+
+    `problems` holds the full messages (they may quote personal data);
+    `str()` names only the JSON Pointers, so logging the exception is safe.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        where = sorted({p.split(":", 1)[0] for p in self.problems})
+        super().__init__(f"payload fails the contract at {', '.join(where)}")
+
+
+class ReferenceConflict(ValueError):
+    """Another, different payload is already stored under this reference; draw a new one."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One submission waiting for delivery."""
+
+    reference: str
+    application: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the `attempts`-th failed attempt: 2 s, 4 s, 8 s, ... at most 1 h."""
+    if attempts >= 12:  # 2 s * 2^11 already exceeds the cap
+        return BACKOFF_CAP
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def safe_error_code(text: str) -> str:
+    """Keep only what an error class name or `HTTP 503` needs; nothing that could be data."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.: -]", "", str(text))[:100].strip()
+    return cleaned or "error"
+
+
+class Outbox:
+    """Submissions waiting for delivery, in the project database."""
+
+    def __init__(self, engine: Engine, box: DataBox) -> None:
+        self._engine = engine
+        self._box = box
+
+    def put(self, payload: dict[str, Any], now: datetime | None = None) -> bool:
+        """Store a valid payload for delivery; True if new, False if already stored.
+
+        Raises `InvalidPayload` (nothing stored) or `ReferenceConflict`.
+        """
+        problems = payload_problems(payload)
+        if problems:
+            raise InvalidPayload(problems)
+        now = now or utcnow()
+        reference = payload["reference"]
+        row = {
+            "reference": reference,
+            "application": payload["application"],
+            "payload": self._box.seal_json(payload),
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(outbox_table.insert().values(**row))
+            return True
+        except IntegrityError:
+            pass
+        with self._engine.connect() as conn:
+            stored = conn.execute(
+                sa.select(outbox_table.c.payload).where(outbox_table.c.reference == reference)
+            ).scalar_one()
+        if self._box.open_json(stored) != payload:
+            raise ReferenceConflict(reference)
+        return False
+
+    def due(
+        self,
+        now: datetime | None = None,
+        limit: int = 20,
+        lease: timedelta | None = DEFAULT_LEASE,
+    ) -> list[OutboxItem]:
+        """Pending items whose time has come, oldest first.
+
+        With a `lease`, each returned item is claimed: its next attempt moves to
+        `now + lease`, so a second worker does not pick it up meanwhile, and a
+        worker that dies mid-delivery does not strand it.
+        """
+        now = now or utcnow()
+        c = outbox_table.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(c.reference, c.application, c.payload, c.attempts, c.next_attempt_at)
+                .where(c.status == PENDING, c.next_attempt_at <= now)
+                .order_by(c.next_attempt_at, c.created_at, c.reference)
+                .limit(limit)
+            ).all()
+        items = []
+        for row in rows:
+            if lease is not None:
+                with self._engine.begin() as conn:
+                    claimed = conn.execute(
+                        outbox_table.update()
+                        .where(
+                            c.reference == row.reference,
+                            c.status == PENDING,
+                            c.next_attempt_at == row.next_attempt_at,
+                        )
+                        .values(next_attempt_at=now + lease)
+                    ).rowcount
+                if claimed != 1:
+                    continue
+            payload = self._box.open_json(row.payload)
+            items.append(OutboxItem(row.reference, row.application, payload, row.attempts))
+        return items
+
+    def mark_delivered(self, reference: str, now: datetime | None = None) -> None:
+        """The target has it; never deliver again."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                outbox_table.update()
+                .where(outbox_table.c.reference == reference)
+                .values(status=DELIVERED, delivered_at=now or utcnow(), last_error=None)
+            )
+
+    def mark_failed(self, reference: str, error_code: str, now: datetime | None = None) -> datetime:
+        """Count a failed attempt and schedule the next one; returns when that is.
+
+        `error_code` must be an exception class name or an HTTP status, never
+        message text (it is stored in plain text).
+        """
+        now = now or utcnow()
+        c = outbox_table.c
+        with self._engine.begin() as conn:
+            # write first, so SQLite takes the write lock before reading
+            counted = conn.execute(
+                outbox_table.update()
+                .where(c.reference == reference, c.status == PENDING)
+                .values(attempts=c.attempts + 1)
+            ).rowcount
+            if counted != 1:
+                raise KeyError(reference)
+            attempts = conn.execute(
+                sa.select(c.attempts).where(c.reference == reference)
+            ).scalar_one()
+            next_at = now + backoff(attempts)
+            conn.execute(
+                outbox_table.update()
+                .where(c.reference == reference)
+                .values(next_attempt_at=next_at, last_error=safe_error_code(error_code))
+            )
+        return next_at
+
+    def pending_count(self) -> int:
+        """How many submissions still wait for delivery (for health checks)."""
+        with self._engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count()).where(outbox_table.c.status == PENDING)
+            ).scalar_one()
+
+    def status(self, reference: str) -> str | None:
+        """`pending`, `delivered`, or None if unknown."""
+        with self._engine.connect() as conn:
+            return conn.execute(
+                sa.select(outbox_table.c.status).where(outbox_table.c.reference == reference)
+            ).scalar_one_or_none()

@@ -1,0 +1,60 @@
+"""Rasa's SQL tracker store, with every event encrypted at rest.
+
+Rasa keeps each user message and each bot message (summaries included) in its
+tracker store in plain text; for social data that is not acceptable (§ 35 SGB I,
+Art. 9 GDPR). This store seals the event JSON with the project's data key, and a
+`Restarted` event (sent when the citizen cancels) deletes the conversation's
+earlier events instead of merely hiding them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional, Text
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Restarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.storage.crypto import DataBox
+
+
+class EncryptedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.box = DataBox.from_env()
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            events = list(self._additional_events(session, tracker))
+            restarts = [i for i, e in enumerate(events) if isinstance(e, Restarted)]
+            if restarts:
+                session.query(self.SQLEvent).filter(
+                    self.SQLEvent.sender_id == tracker.sender_id
+                ).delete()
+                events = events[restarts[-1] :]
+            for event in events:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=self.box.seal(json.dumps(data).encode()).decode("ascii"),
+                    )
+                )
+            session.commit()
+
+    async def _retrieve(
+        self, sender_id: Text, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+            events = [json.loads(self.box.open(row.data.encode("ascii"))) for row in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)

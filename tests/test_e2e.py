@@ -1,0 +1,149 @@
+"""The real stack over Rasa's REST channel: trained model, action server, NLG, outbox, inbox.
+
+A citizen completes a Grundsicherung application in German and in English,
+with one invalid answer and one correction; the office then reads exactly the
+expected payload from the inbox API.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.stack import Stack
+from bot.submission.schemas import payload_problems
+from tests.scripts import GRUNDSICHERUNG_DE, GRUNDSICHERUNG_EN, comparable, expected_payload
+
+pytestmark = pytest.mark.stack
+
+
+def call(url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+class RestCitizen:
+    def __init__(self, stack: Stack) -> None:
+        self.url = f"{stack.rasa_url}/webhooks/rest/webhook"
+        self.sender = uuid.uuid4().hex
+
+    def say(self, message: str, **metadata: str) -> tuple[str, dict[str, Any]]:
+        status, messages = call(self.url, {"sender": self.sender, "message": message, "metadata": metadata})
+        assert status == 200
+        states = [m["custom"] for m in messages if "custom" in m]
+        assert len(states) == 1, f"exactly one state object per turn, got {messages}"
+        text = "\n".join(m["text"] for m in messages if m.get("text"))
+        return text, states[0]
+
+
+def var_dir(stack: Stack) -> Path:
+    return Path(stack.environment()["ANTRAGSLOTSE_VAR_DIR"])
+
+
+def wait_for_delivery(stack: Stack, reference: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, body = call(f"{stack.service_url}/backoffice/api/submissions/{reference}", token=stack.token)
+        if status == 200:
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"{reference} not delivered to the inbox within 30 s")
+
+
+@pytest.mark.parametrize(
+    ("lang", "script", "invalid", "correction", "corrected"),
+    [
+        ("de", GRUNDSICHERUNG_DE, "nächsten Dienstag vielleicht", "Ich möchte meine IBAN ändern", "DE89 3704 0044 0532 0130 00"),
+        ("en", GRUNDSICHERUNG_EN, "sometime in spring", "my IBAN is wrong", "DE89370400440532013000"),
+    ],
+)
+def test_complete_application_over_rest(stack: Stack, lang, script, invalid, correction, corrected) -> None:
+    citizen = RestCitizen(stack)
+    text, state = citizen.say("/start", language=lang)
+    assert (state["step"], state["lang"], state["contract"]) == ("menu", lang, 1)
+    assert state["choices"] and all(c["title"] for c in state["choices"])
+    text, state = citizen.say(state["choices"][0]["payload"])
+    for field, answer in script:
+        assert (state["step"], state["field"]) == ("ask", field), text
+        if field == "/applicant/birth_date":
+            text, state = citizen.say(invalid)
+            assert (state["step"], state["field"]) == ("invalid", field), text
+        text, state = citizen.say(answer)
+        assert state["step"] != "invalid", f"{answer!r} for {field}: {text}"
+    assert state["step"] == "summary"
+    assert state["progress"]["answered"] == state["progress"]["total"]
+
+    text, state = citizen.say(correction)
+    assert (state["step"], state["field"]) == ("ask", "/payout/bank_account/iban"), text
+    text, state = citizen.say("DE89 3704 0044 0532 0130 01")
+    assert state["step"] == "invalid", "a wrong checksum is caught"
+    text, state = citizen.say(corrected)
+    assert state["step"] == "summary"
+
+    text, state = citizen.say(state["choices"][0]["payload"])
+    assert state["step"] == "submitted"
+    reference = state["reference"]
+    assert reference in text
+
+    delivered = wait_for_delivery(stack, reference)
+    assert delivered["status"] == "new" and delivered["application"] == "grundsicherung"
+    payload = delivered["payload"]
+    assert payload_problems(payload) == []
+    expected = expected_payload(lang)
+    for key in expected:
+        if key not in ("reference", "submitted_at"):
+            assert payload[key] == expected[key], key
+    assert comparable(payload) == comparable(expected)
+    assert payload["reference"] == reference
+
+
+def test_inbox_api_refuses_without_token(stack: Stack) -> None:
+    status, body = call(f"{stack.service_url}/backoffice/api/submissions")
+    assert (status, body) == (401, {"error": "unauthorized"})
+    status, _ = call(f"{stack.service_url}/backoffice/api/submissions", token="wrong")
+    assert status == 401
+
+
+def test_cancel_deletes_what_was_entered(stack: Stack) -> None:
+    citizen = RestCitizen(stack)
+    citizen.say("/start", language="de", application="grundsicherung")
+    citizen.say("Helga")
+    text, state = citizen.say("Ich möchte abbrechen")
+    assert state["step"] == "info", text
+    citizen.say("/affirm")
+    with sqlite3.connect(var_dir(stack) / "antragslotse.db") as db:
+        drafts = db.execute("SELECT count(*) FROM drafts WHERE sender_id = ?", (citizen.sender,))
+        assert drafts.fetchone() == (0,)
+    with sqlite3.connect(var_dir(stack) / "tracker.db") as db:
+        kinds = [k for (k,) in db.execute(
+            "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (citizen.sender,))]
+    assert kinds[0] == "restart" and "user" not in kinds, "the conversation history is gone"
+    _, state = citizen.say("/start", language="de")
+    assert state["step"] == "menu", "a new conversation starts"
+
+
+def test_nothing_personal_is_stored_in_plain_text(stack: Stack) -> None:
+    citizen = RestCitizen(stack)
+    citizen.say("/start", language="de", application="grundsicherung")
+    citizen.say("Wilhelmine")
+    for name in ("tracker.db", "antragslotse.db"):
+        stored = (var_dir(stack) / name).read_bytes()
+        wal = var_dir(stack) / f"{name}-wal"
+        stored += wal.read_bytes() if wal.exists() else b""
+        assert b"Wilhelmine" not in stored, name

@@ -1,0 +1,54 @@
+"""Every text exists in every language, and every question has its texts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.definitions import load_applications
+from bot.nlg.texts import load_catalog, supported_languages
+
+PLACEHOLDER = re.compile(r"%\{(\w+)\}")
+LANGUAGES = supported_languages()
+PER_FIELD = ("question", "help", "why", "label", "keywords")
+PER_GROUP = ("first", "another", "help", "why", "label", "keywords")
+
+
+def test_at_least_german_and_english() -> None:
+    assert {"de", "en"} <= set(LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "de"])
+def test_every_key_exists_in_every_language(lang: str) -> None:
+    german, other = load_catalog("de"), load_catalog(lang)
+    assert sorted(set(german) - set(other)) == [], f"missing in {lang}"
+    assert sorted(set(other) - set(german)) == [], f"only in {lang}"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "de"])
+def test_placeholders_match_german(lang: str) -> None:
+    german, other = load_catalog("de"), load_catalog(lang)
+    for key, text in german.items():
+        if isinstance(text, str):
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(str(other[key]))), key
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_question_has_its_texts(lang: str) -> None:
+    catalog = load_catalog(lang)
+    missing = []
+    for app in load_applications().values():
+        base = f"apps.{app.id}"
+        missing += [k for k in (f"{base}.title", f"{base}.intro", f"{base}.names") if k not in catalog]
+        missing += [f"{base}.sections.{s.id}.title" for s in app.sections
+                    if f"{base}.sections.{s.id}.title" not in catalog]
+        for field in app.fields_by_id().values():
+            keys = [f"{base}.fields.{field.id}.{what}" for what in PER_FIELD]
+            keys += [f"{base}.fields.{field.id}.choices.{code}" for code in field.choices]
+            if field.type not in ("choice", "confirm"):
+                keys.append(f"{base}.fields.{field.id}.example")
+            missing += [k for k in keys if k not in catalog]
+        for group in app.groups():
+            missing += [k for w in PER_GROUP if (k := f"{base}.groups.{group.id}.{w}") not in catalog]
+    assert missing == []
