@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from typing import Any, Dict, List, Text
+from functools import cache
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import Restarted, SlotSet
@@ -21,7 +21,7 @@ from bot.submission.outbox import Outbox
 from bot.submission.submit import submit
 
 
-@lru_cache(maxsize=None)
+@cache
 def _services() -> tuple[Conversation, DraftStore, Outbox]:
     engine, box = make_engine(), DataBox.from_env()
     create_tables(engine)
@@ -29,12 +29,12 @@ def _services() -> tuple[Conversation, DraftStore, Outbox]:
 
 
 class ActionStep(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_step"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         conversation, drafts, outbox = _services()
         default_lang = os.environ.get("ANTRAGSLOTSE_DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)
         turn = UserTurn.from_latest_message(tracker.latest_message)
@@ -43,9 +43,15 @@ class ActionStep(Action):
             app = conversation.applications[str(draft.application)]
             channel = tracker.get_latest_input_channel() or "rest"
             reference = submit(app, draft, outbox, channel)
-            reply = conversation.submitted(draft, reference) if reference else conversation.submit_failed(draft)
+            reply = (
+                conversation.submitted(draft, reference)
+                if reference
+                else conversation.submit_failed(draft)
+            )
         reply.state.setdefault("application", draft.application)
-        dispatcher.utter_message(response="utter_turn", parts=reply.parts, state=reply.state, lang=draft.lang)
+        dispatcher.utter_message(
+            response="utter_turn", parts=reply.parts, state=reply.state, lang=draft.lang
+        )
         if reply.forget:
             drafts.delete(tracker.sender_id)
             return [Restarted()]

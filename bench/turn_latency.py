@@ -53,9 +53,13 @@ def percentile(values: list[float], share: float) -> float:
 
 def form_turns(conversations: int) -> list[float]:
     with tempfile.TemporaryDirectory() as var:
-        stack = Stack(free_port(), free_port(), free_port(),
-                      env={"ANTRAGSLOTSE_VAR_DIR": var, "ANTRAGSLOTSE_BACKOFFICE_TOKEN": "bench"},
-                      log_dir=Path(var) / "log")
+        stack = Stack(
+            free_port(),
+            free_port(),
+            free_port(),
+            env={"ANTRAGSLOTSE_VAR_DIR": var, "ANTRAGSLOTSE_BACKOFFICE_TOKEN": "bench"},
+            log_dir=Path(var) / "log",
+        )
         stack.start()
         try:
             url = f"{stack.rasa_url}/webhooks/rest/webhook"
@@ -73,11 +77,22 @@ def baseline_turns(conversations: int) -> list[float]:
     project = Path(tempfile.mkdtemp(prefix="rasa-init-"))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     try:
-        subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(project)], cwd=project,
-                       env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [RASA, "init", "--no-prompt", "--init-dir", str(project)],
+            cwd=project,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port = free_port()
-        server = subprocess.Popen([RASA, "run", "-p", str(port), "-i", "127.0.0.1"], cwd=project,
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [RASA, "run", "-p", str(port), "-i", "127.0.0.1"],
+            cwd=project,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 240
             while True:
@@ -106,11 +121,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=5)
     args = parser.parse_args()
-    results = {"antragslotse form turn": form_turns(args.conversations),
-               "rasa init bot turn": baseline_turns(args.conversations)}
+    results = {
+        "antragslotse form turn": form_turns(args.conversations),
+        "rasa init bot turn": baseline_turns(args.conversations),
+    }
     for name, timings in results.items():
-        print(f"{name:24s} n={len(timings):4d}  median={statistics.median(timings):7.1f} ms"
-              f"  p95={percentile(timings, 0.95):7.1f} ms")
+        print(
+            f"{name:24s} n={len(timings):4d}  median={statistics.median(timings):7.1f} ms"
+            f"  p95={percentile(timings, 0.95):7.1f} ms"
+        )
     ours, base = (statistics.median(t) for t in results.values())
     print(f"median ratio (ours / rasa init): {ours / base:.2f}")
 

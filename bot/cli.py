@@ -44,13 +44,28 @@ def prepare(force_train: bool = False) -> None:
         spacy_pipeline.build(ROOT / spacy_pipeline.DEFAULT_PATH)
     generate.main([])
     fingerprint = training_fingerprint()
-    if force_train or not MODEL.exists() or not FINGERPRINT.exists() or FINGERPRINT.read_text() != fingerprint:
+    if (
+        force_train
+        or not MODEL.exists()
+        or not FINGERPRINT.exists()
+        or FINGERPRINT.read_text() != fingerprint
+    ):
         print("Training the Rasa model (about 2-4 minutes) ...", flush=True)
         rasa = str(Path(sys.executable).parent / "rasa")
         subprocess.run(
-            [rasa, "train", "--domain", "domain", "--out", str(MODEL.parent),
-             "--fixed-model-name", MODEL.name.removesuffix(".tar.gz")],
-            cwd=ROOT, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            [
+                rasa,
+                "train",
+                "--domain",
+                "domain",
+                "--out",
+                str(MODEL.parent),
+                "--fixed-model-name",
+                MODEL.name.removesuffix(".tar.gz"),
+            ],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
         )
         FINGERPRINT.write_text(fingerprint)
 
@@ -61,8 +76,9 @@ def run(args: argparse.Namespace) -> None:
     if not os.environ.get("ANTRAGSLOTSE_BACKOFFICE_TOKEN"):
         env["ANTRAGSLOTSE_BACKOFFICE_TOKEN"] = secrets.token_urlsafe(24)
         os.environ.update(env)
-    stack = Stack(rasa_port=args.rasa_port, action_port=args.action_port,
-                  service_port=args.port, env=env)
+    stack = Stack(
+        rasa_port=args.rasa_port, action_port=args.action_port, service_port=args.port, env=env
+    )
     print("Starting Rasa, the action server and the service ...", flush=True)
     stack.start()
     token = os.environ["ANTRAGSLOTSE_BACKOFFICE_TOKEN"]
@@ -99,7 +115,9 @@ def main(argv: list[str] | None = None) -> None:
     run_cmd.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     run_cmd.add_argument("--rasa-port", type=int, default=5005)
     run_cmd.add_argument("--action-port", type=int, default=5055)
-    train_cmd = commands.add_parser("prepare", help="build spaCy pipeline, generate, train if needed")
+    train_cmd = commands.add_parser(
+        "prepare", help="build spaCy pipeline, generate, train if needed"
+    )
     train_cmd.add_argument("--force-train", action="store_true")
     service_cmd = commands.add_parser("service", help="only our sanic service")
     service_cmd.add_argument("--host", default="127.0.0.1")

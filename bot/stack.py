@@ -68,16 +68,42 @@ class Stack:
             )
         )
 
-    def start(self) -> "Stack":
+    def start(self) -> Stack:
         bin_dir = Path(sys.executable).parent
         rasa = str(bin_dir / "rasa")
-        self._spawn("actions", [rasa, "run", "actions", "--actions", "actions",
-                                "-p", str(self.action_port)])
-        self._spawn("service", [sys.executable, "-m", "bot.cli", "service",
-                                "--port", str(self.service_port), "--rasa-url", self.rasa_url])
-        self._spawn("rasa", [rasa, "run", "-m", str(MODEL), "-i", self.host,
-                             "-p", str(self.rasa_port), "--endpoints", "endpoints.yml",
-                             "--credentials", "credentials.yml"])
+        self._spawn(
+            "actions", [rasa, "run", "actions", "--actions", "actions", "-p", str(self.action_port)]
+        )
+        self._spawn(
+            "service",
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "service",
+                "--port",
+                str(self.service_port),
+                "--rasa-url",
+                self.rasa_url,
+            ],
+        )
+        self._spawn(
+            "rasa",
+            [
+                rasa,
+                "run",
+                "-m",
+                str(MODEL),
+                "-i",
+                self.host,
+                "-p",
+                str(self.rasa_port),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+        )
         try:
             self._wait_until_up()
         except BaseException:

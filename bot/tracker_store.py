@@ -10,7 +10,7 @@ earlier events instead of merely hiding them.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Text
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Restarted
@@ -42,7 +42,9 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                         sender_id=tracker.sender_id,
                         type_name=event.type_name,
                         timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        intent_name=data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
                         action_name=data.get("name"),
                         data=self.box.seal(json.dumps(data).encode()).decode("ascii"),
                     )
@@ -50,8 +52,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             session.commit()
 
     async def _retrieve(
-        self, sender_id: Text, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
             events = [json.loads(self.box.open(row.data.encode("ascii"))) for row in rows]

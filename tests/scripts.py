@@ -6,7 +6,9 @@ import copy
 import json
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "contracts" / "examples" / "grundsicherung.example.json"
+EXAMPLE = (
+    Path(__file__).resolve().parents[1] / "contracts" / "examples" / "grundsicherung.example.json"
+)
 
 # (field asked, what the citizen types). A text starting with "/" is a button press.
 GRUNDSICHERUNG_DE = [

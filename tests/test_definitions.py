@@ -63,7 +63,11 @@ def test_conditions_add_and_remove_questions() -> None:
     assert "/eligibility/incapacity_determined_by" not in asked
     assert "/housing/rent_cold" not in asked
 
-    changed = {**base, "/eligibility/reason": "full_earning_incapacity_permanent", "/housing/kind": "rented"}
+    changed = {
+        **base,
+        "/eligibility/reason": "full_earning_incapacity_permanent",
+        "/housing/kind": "rented",
+    }
     asked = {s.pointer for s in plan(app, changed)}
     assert {"/eligibility/incapacity_determined_by", "/housing/rent_cold"} <= asked
 

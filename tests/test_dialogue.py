@@ -21,9 +21,17 @@ from bot.submission.submit import payload_for
 from tests.scripts import GRUNDSICHERUNG_DE, GRUNDSICHERUNG_EN, comparable, expected_payload
 
 INTENTS = {
-    "überspringen": "skip", "keine angabe": "skip", "skip": "skip",
-    "ja": "affirm", "yes": "affirm", "nein": "deny", "no": "deny",
-    "hilfe": "help", "zurück": "go_back", "abbrechen": "cancel", "warum?": "why",
+    "überspringen": "skip",
+    "keine angabe": "skip",
+    "skip": "skip",
+    "ja": "affirm",
+    "yes": "affirm",
+    "nein": "deny",
+    "no": "deny",
+    "hilfe": "help",
+    "zurück": "go_back",
+    "abbrechen": "cancel",
+    "warum?": "why",
     "ich möchte mit einem menschen sprechen": "human",
 }
 
@@ -70,7 +78,10 @@ def test_complete_application_gives_the_expected_payload(lang: str, script) -> N
     assert reply.state["step"] == "summary"
     assert "Helga" in chat.text(reply) and "Rheinstraße" in chat.text(reply)
     payload = payload_for(
-        chat.conversation.applications["grundsicherung"], chat.draft, "WI-2026-ABCDEF", "rest",
+        chat.conversation.applications["grundsicherung"],
+        chat.draft,
+        "WI-2026-ABCDEF",
+        "rest",
         datetime(2026, 11, 25, 12, tzinfo=timezone.utc),
     )
     assert payload_problems(payload) == []

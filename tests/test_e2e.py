@@ -44,7 +44,9 @@ class RestCitizen:
         self.sender = uuid.uuid4().hex
 
     def say(self, message: str, **metadata: str) -> tuple[str, dict[str, Any]]:
-        status, messages = call(self.url, {"sender": self.sender, "message": message, "metadata": metadata})
+        status, messages = call(
+            self.url, {"sender": self.sender, "message": message, "metadata": metadata}
+        )
         assert status == 200
         states = [m["custom"] for m in messages if "custom" in m]
         assert len(states) == 1, f"exactly one state object per turn, got {messages}"
@@ -59,7 +61,9 @@ def var_dir(stack: Stack) -> Path:
 def wait_for_delivery(stack: Stack, reference: str) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        status, body = call(f"{stack.service_url}/backoffice/api/submissions/{reference}", token=stack.token)
+        status, body = call(
+            f"{stack.service_url}/backoffice/api/submissions/{reference}", token=stack.token
+        )
         if status == 200:
             return body
         time.sleep(0.5)
@@ -69,11 +73,25 @@ def wait_for_delivery(stack: Stack, reference: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("lang", "script", "invalid", "correction", "corrected"),
     [
-        ("de", GRUNDSICHERUNG_DE, "nächsten Dienstag vielleicht", "Ich möchte meine IBAN ändern", "DE89 3704 0044 0532 0130 00"),
-        ("en", GRUNDSICHERUNG_EN, "sometime in spring", "my IBAN is wrong", "DE89370400440532013000"),
+        (
+            "de",
+            GRUNDSICHERUNG_DE,
+            "nächsten Dienstag vielleicht",
+            "Ich möchte meine IBAN ändern",
+            "DE89 3704 0044 0532 0130 00",
+        ),
+        (
+            "en",
+            GRUNDSICHERUNG_EN,
+            "sometime in spring",
+            "my IBAN is wrong",
+            "DE89370400440532013000",
+        ),
     ],
 )
-def test_complete_application_over_rest(stack: Stack, lang, script, invalid, correction, corrected) -> None:
+def test_complete_application_over_rest(
+    stack: Stack, lang, script, invalid, correction, corrected
+) -> None:
     citizen = RestCitizen(stack)
     text, state = citizen.say("/start", language=lang)
     assert (state["step"], state["lang"], state["contract"]) == ("menu", lang, 1)
@@ -131,8 +149,12 @@ def test_cancel_deletes_what_was_entered(stack: Stack) -> None:
         drafts = db.execute("SELECT count(*) FROM drafts WHERE sender_id = ?", (citizen.sender,))
         assert drafts.fetchone() == (0,)
     with sqlite3.connect(var_dir(stack) / "tracker.db") as db:
-        kinds = [k for (k,) in db.execute(
-            "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (citizen.sender,))]
+        kinds = [
+            k
+            for (k,) in db.execute(
+                "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (citizen.sender,)
+            )
+        ]
     assert kinds[0] == "restart" and "user" not in kinds, "the conversation history is gone"
     _, state = citizen.say("/start", language="de")
     assert state["step"] == "menu", "a new conversation starts"
@@ -147,3 +169,11 @@ def test_nothing_personal_is_stored_in_plain_text(stack: Stack) -> None:
         wal = var_dir(stack) / f"{name}-wal"
         stored += wal.read_bytes() if wal.exists() else b""
         assert b"Wilhelmine" not in stored, name
+
+
+def test_logs_hold_no_personal_data(stack: Stack) -> None:
+    """Runs after the conversations above: none of their answers may be in any log."""
+    logs = b"".join(path.read_bytes() for path in stack.log_dir.glob("*.log"))
+    assert logs, "the components write logs"
+    for answer in (b"Schneider", b"Rheinstra", b"DE89370400440532013000", b"Wilhelmine", b"65185"):
+        assert answer not in logs

@@ -40,9 +40,14 @@ def test_every_question_has_its_texts(lang: str) -> None:
     missing = []
     for app in load_applications().values():
         base = f"apps.{app.id}"
-        missing += [k for k in (f"{base}.title", f"{base}.intro", f"{base}.names") if k not in catalog]
-        missing += [f"{base}.sections.{s.id}.title" for s in app.sections
-                    if f"{base}.sections.{s.id}.title" not in catalog]
+        missing += [
+            k for k in (f"{base}.title", f"{base}.intro", f"{base}.names") if k not in catalog
+        ]
+        missing += [
+            f"{base}.sections.{s.id}.title"
+            for s in app.sections
+            if f"{base}.sections.{s.id}.title" not in catalog
+        ]
         for field in app.fields_by_id().values():
             keys = [f"{base}.fields.{field.id}.{what}" for what in PER_FIELD]
             keys += [f"{base}.fields.{field.id}.choices.{code}" for code in field.choices]
@@ -50,5 +55,7 @@ def test_every_question_has_its_texts(lang: str) -> None:
                 keys.append(f"{base}.fields.{field.id}.example")
             missing += [k for k in keys if k not in catalog]
         for group in app.groups():
-            missing += [k for w in PER_GROUP if (k := f"{base}.groups.{group.id}.{w}") not in catalog]
+            missing += [
+                k for w in PER_GROUP if (k := f"{base}.groups.{group.id}.{w}") not in catalog
+            ]
     assert missing == []

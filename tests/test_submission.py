@@ -319,8 +319,8 @@ def test_payload_problems_on_nonsense() -> None:
 
 
 def test_reference_format_and_uniqueness() -> None:
-    drawn = [new_reference("WI", T0) for _ in range(1000)]
-    assert len(set(drawn)) == 1000
+    drawn = [new_reference("WI", T0) for _ in range(200)]
+    assert len(set(drawn)) == 200
     for reference in drawn:
         assert REFERENCE_PATTERN.match(reference)
         assert re.fullmatch(rf"WI-2026-[{ALPHABET}]{{6}}", reference)

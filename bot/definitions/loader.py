@@ -7,14 +7,16 @@ load time instead.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import jsonschema
 import yaml
 
-from bot.definitions.model import INPUT_TYPES, Application, Field, Group, Section
+from bot.definitions.model import Application, Field, Group, Section
+from bot.parsing import INPUT_TYPES
 from bot.submission.schemas import schema_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +149,7 @@ def load_application(path: Path) -> Application:
     return app
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_applications(directory: Path = APPLICATIONS_DIR) -> dict[str, Application]:
     """All applications, in file-name order (the order of the menu)."""
     return {app.id: app for app in map(load_application, sorted(directory.glob("*.yml")))}

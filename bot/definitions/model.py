@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
-
-from bot.parsing import INPUT_TYPES  # every type a parser exists for
-
+from typing import Any
 
 
 @dataclass(frozen=True)

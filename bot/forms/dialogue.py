@@ -7,8 +7,9 @@ which turns its text keys into the citizen's language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from bot.definitions import Application
 from bot.forms.answers import choice_label_key, interpret
@@ -33,7 +34,7 @@ class Reply:
     submit: bool = False  # the citizen confirmed: the caller submits and calls `submitted`
     forget: bool = False  # the citizen cancelled: the caller deletes draft and history
 
-    def say(self, key: str, **params: Any) -> "Reply":
+    def say(self, key: str, **params: Any) -> Reply:
         self.parts.append({"key": key, "params": params})
         return self
 
@@ -49,7 +50,9 @@ class Conversation:
 
     # -- entry -------------------------------------------------------------------------
 
-    def respond(self, draft: Draft | None, turn: UserTurn, default_lang: str) -> tuple[Draft, Reply]:
+    def respond(
+        self, draft: Draft | None, turn: UserTurn, default_lang: str
+    ) -> tuple[Draft, Reply]:
         lang = str(turn.metadata.get("language") or (draft.lang if draft else default_lang))
         if draft is None or turn.means("start_over"):
             return self._welcome(Draft(lang=lang), turn)
@@ -111,7 +114,9 @@ class Conversation:
             draft.return_phase, draft.phase = draft.phase, "confirm_cancel"
             return self._yes_no(Reply().say("common.cancel_confirm"), "info")
         if turn.means("help"):
-            return self._ask(draft, step, Reply().say(self._key(app, step, "help"), number=step.number), "help")
+            return self._ask(
+                draft, step, Reply().say(self._key(app, step, "help"), number=step.number), "help"
+            )
         if turn.means("why"):
             return self._ask(draft, step, Reply().say(self._key(app, step, "why")), "help")
         if turn.means("repeat"):
@@ -189,7 +194,11 @@ class Conversation:
         draft.editing = None
         if not draft.history:
             _, step = self._current(draft)
-            return self._ask(draft, step, Reply().say("common.back_first")) if step else self._summary(draft, Reply())
+            return (
+                self._ask(draft, step, Reply().say("common.back_first"))
+                if step
+                else self._summary(draft, Reply())
+            )
         key = draft.history[-1]
         previous = draft.forget(key)
         draft.phase = "asking"
@@ -298,7 +307,9 @@ class Conversation:
         }
         return reply
 
-    def _yes_no(self, reply: Reply, step: str, yes_key: str = "common.yes", no_key: str = "common.no") -> Reply:
+    def _yes_no(
+        self, reply: Reply, step: str, yes_key: str = "common.yes", no_key: str = "common.no"
+    ) -> Reply:
         reply.state = {
             "step": step,
             "input": {"type": "confirm", "required": True, "autocomplete": None},

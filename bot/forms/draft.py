@@ -21,7 +21,7 @@ class Draft:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Draft":
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
         return cls(**data)
 
     def record(self, key: str, value: Any) -> None:

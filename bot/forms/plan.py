@@ -7,8 +7,9 @@ questions (and their answers) drop out of the plan and out of the payload.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from bot.definitions import Application, Field, Group
 
@@ -44,7 +45,9 @@ def add_another_key(group: Group, index: int) -> str:
     return f"{group.pointer}#{index}"
 
 
-def _applies(conditions: Mapping[str, tuple[Any, ...]], answers: Mapping[str, Any], base: str) -> bool:
+def _applies(
+    conditions: Mapping[str, tuple[Any, ...]], answers: Mapping[str, Any], base: str
+) -> bool:
     for pointer, allowed in conditions.items():
         absolute = pointer if pointer.startswith("/") else f"{base}/{pointer}"
         if answers.get(absolute) not in allowed:

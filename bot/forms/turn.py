@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 CONTROL_CONFIDENCE = 0.7  # below this, a control intent is treated as an answer
 
@@ -25,7 +26,7 @@ class UserTurn:
         return self.intent in intents and (self.is_button or self.confidence >= confidence)
 
     @classmethod
-    def from_latest_message(cls, message: Mapping[str, Any]) -> "UserTurn":
+    def from_latest_message(cls, message: Mapping[str, Any]) -> UserTurn:
         intent = message.get("intent") or {}
         return cls(
             text=(message.get("text") or "").strip(),

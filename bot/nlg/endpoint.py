@@ -8,7 +8,8 @@ arguments on the turn it changes, else from the tracker's `language` slot.
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sanic import Blueprint
 from sanic.request import Request

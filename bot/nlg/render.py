@@ -6,7 +6,8 @@ state object of the conversation contract (shared/contracts/conversation.md).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.nlg.texts import t, text_direction
 from bot.nlg.values import format_value
@@ -28,7 +29,9 @@ def _summary(sections: list[Mapping[str, Any]], application: str, lang: str) -> 
         lines.append(t(f"apps.{application}.sections.{section['section']}.title", lang))
         for item in section["items"]:
             label = t(item["label_key"], lang, number=item.get("number", 1))
-            lines.append(t("common.summary_line", lang, label=label, value=_param(item["value"], lang)))
+            lines.append(
+                t("common.summary_line", lang, label=label, value=_param(item["value"], lang))
+            )
         lines.append("")
     return "\n".join(lines).strip()
 

@@ -6,9 +6,10 @@ python-i18n's in-memory store once, so a lookup never touches the disk.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import i18n
 import yaml
@@ -36,17 +37,17 @@ def load_catalog(lang: str, locales_dir: Path = LOCALES_DIR) -> dict[str, Any]:
     return catalog
 
 
-@lru_cache(maxsize=None)
+@cache
 def supported_languages(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
     return tuple(sorted(p.name for p in locales_dir.iterdir() if p.is_dir()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalogs() -> dict[str, dict[str, Any]]:
     return {lang: load_catalog(lang) for lang in supported_languages()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _install() -> None:
     i18n.set("error_on_missing_translation", True)
     i18n.set("fallback", DEFAULT_LANGUAGE)

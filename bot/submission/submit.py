@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 from bot.definitions import Application
 from bot.forms.draft import Draft
 from bot.forms.plan import group_arrays, payload_answers, plan
-from bot.submission.outbox import InvalidPayload, Outbox
+from bot.submission.outbox import InvalidPayload, Outbox, ReferenceConflict
 from bot.submission.payload import build_payload
 from bot.submission.reference import new_reference
 
 logger = logging.getLogger(__name__)
 OFFICE_TIMEZONE = ZoneInfo("Europe/Berlin")
+REFERENCE_ATTEMPTS = 5
 
 
 def payload_for(
@@ -36,12 +37,15 @@ def payload_for(
 def submit(app: Application, draft: Draft, outbox: Outbox, channel: str) -> str | None:
     """The reference, or None if the payload failed the contract (a bug: logged, not delivered)."""
     now = datetime.now(OFFICE_TIMEZONE)
-    reference = new_reference(app.reference_prefix, now)
-    try:
-        outbox.put(payload_for(app, draft, reference, channel, now))
-    except InvalidPayload as invalid:
-        # Only where it failed: the messages would quote the citizen's values.
-        where = sorted({p.split(":", 1)[0] for p in invalid.problems})
-        logger.error("BUG: %s payload fails its schema at %s", app.id, where)
-        return None
-    return reference
+    for _ in range(REFERENCE_ATTEMPTS):
+        reference = new_reference(app.reference_prefix, now)
+        try:
+            outbox.put(payload_for(app, draft, reference, channel, now))
+            return reference
+        except ReferenceConflict:
+            continue  # another application drew the same reference: draw again
+        except InvalidPayload as invalid:
+            # str(invalid) names only where it failed, never the citizen's values.
+            logger.error("BUG: %s payload fails its schema: %s", app.id, invalid)
+            return None
+    raise RuntimeError(f"no free reference after {REFERENCE_ATTEMPTS} draws")
