@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -36,9 +35,8 @@ class ActionStep(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         conversation, drafts, outbox = _services()
-        default_lang = os.environ.get("ANTRAGSLOTSE_DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)
         turn = UserTurn.from_latest_message(tracker.latest_message)
-        draft, reply = conversation.respond(drafts.load(tracker.sender_id), turn, default_lang)
+        draft, reply = conversation.respond(drafts.load(tracker.sender_id), turn, DEFAULT_LANGUAGE)
         if reply.submit:
             app = conversation.applications[str(draft.application)]
             channel = tracker.get_latest_input_channel() or "rest"

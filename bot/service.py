@@ -7,6 +7,7 @@ the action server.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 
 from sanic import Sanic
@@ -19,10 +20,25 @@ from bot.backoffice.worker import DeliveryWorker
 from bot.channels.chat_page import chat_page_blueprint
 from bot.nlg.endpoint import nlg_blueprint
 from bot.storage.crypto import DataBox
-from bot.storage.database import create_tables, make_engine
+from bot.storage.database import create_tables, make_engine, utcnow
+from bot.storage.drafts import DraftStore
+from bot.storage.retention import retention
 from bot.submission.outbox import Outbox
 
 TOKEN_ENV = "ANTRAGSLOTSE_BACKOFFICE_TOKEN"
+PURGE_INTERVAL_S = 3600
+logger = logging.getLogger(__name__)
+
+
+async def purge_abandoned_drafts(drafts: DraftStore, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        purged = await asyncio.to_thread(drafts.purge, utcnow() - retention())
+        if purged:
+            logger.info("deleted %d abandoned drafts", purged)
+        try:
+            await asyncio.wait_for(stop.wait(), PURGE_INTERVAL_S)
+        except asyncio.TimeoutError:
+            pass
 
 
 def create_app(rasa_url: str, name: str = "antragslotse") -> Sanic:
@@ -40,12 +56,15 @@ def create_app(rasa_url: str, name: str = "antragslotse") -> Sanic:
     app.blueprint(inbox_blueprint(inbox, lambda: os.environ.get(TOKEN_ENV)))
 
     @app.after_server_start
-    async def start_worker(app: Sanic, _loop: object) -> None:
-        app.ctx.worker = asyncio.create_task(worker.run_forever(stop))
+    async def start_background_work(app: Sanic, _loop: object) -> None:
+        app.ctx.tasks = [
+            asyncio.create_task(worker.run_forever(stop)),
+            asyncio.create_task(purge_abandoned_drafts(DraftStore(engine, box), stop)),
+        ]
 
     @app.before_server_stop
-    async def stop_worker(app: Sanic, _loop: object) -> None:
+    async def stop_background_work(app: Sanic, _loop: object) -> None:
         stop.set()
-        await app.ctx.worker
+        await asyncio.gather(*app.ctx.tasks)
 
     return app

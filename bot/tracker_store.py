@@ -10,6 +10,7 @@ earlier events instead of merely hiding them.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -18,12 +19,24 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.storage.crypto import DataBox
+from bot.storage.retention import retention
+
+PURGE_EVERY_SAVES = 200
 
 
 class EncryptedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.box = DataBox.from_env()
+        self.saves = 0
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete events older than the retention period (bot/storage/retention.py)."""
+        cutoff = (now or time.time()) - retention().total_seconds()
+        with self.session_scope() as session:
+            deleted = session.query(self.SQLEvent).filter(self.SQLEvent.timestamp < cutoff).delete()
+            session.commit()
+        return deleted
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
@@ -50,6 +63,9 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+        self.saves += 1
+        if self.saves % PURGE_EVERY_SAVES == 1:
+            self.purge()
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import re
 import socket
 import threading
@@ -321,7 +322,10 @@ def test_webhook_answers_502_when_rasa_fails(status: int, reply: Any) -> None:
 @pytest.mark.browser
 def test_browser_conversation(stack: Any) -> None:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        missing = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(missing)
+        pytest.skip(missing)
     from playwright.sync_api import expect, sync_playwright
 
     lang = "de"

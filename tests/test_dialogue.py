@@ -7,7 +7,7 @@ same scripts through the real model.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -95,6 +95,8 @@ def test_invalid_answer_explains_and_asks_again() -> None:
     chat.send("Schneider")
     reply = chat.send("morgen vielleicht")
     assert (reply.state["step"], reply.state["field"]) == ("invalid", "/applicant/birth_date")
+    assert reply.state["input"]["type"] == "date" and reply.state["input"]["autocomplete"] == "bday"
+    assert reply.state["input"]["max"] == date.today().isoformat()
     text = chat.text(reply)
     assert "Zum Beispiel" in text and "Geburtsdatum" in text or "geboren" in text
     reply = chat.send("3.3.2099")
@@ -145,7 +147,7 @@ def test_cancel_asks_then_forgets() -> None:
     reply = chat.send("abbrechen")
     assert reply.state["step"] == "info" and not reply.forget
     reply = chat.send("/affirm")
-    assert reply.forget
+    assert reply.forget and reply.state["step"] == "cancelled"
 
 
 def test_talk_to_a_person_keeps_the_answers() -> None:
@@ -161,3 +163,33 @@ def test_deep_link_starts_the_application() -> None:
     reply = chat.send("/start", language="en", application="grundsicherung")
     assert reply.state["field"] == "/applicant/given_names"
     assert chat.draft.lang == "en"
+
+
+def test_menu_understands_the_application_by_name() -> None:
+    chat = Chat("de")
+    chat.send("/start", language="de")
+    reply = chat.send("hilfe")
+    assert reply.state["step"] == "menu" and "kenne ich" not in chat.text(reply)
+    reply = chat.send("Grundsicherng")  # a typo
+    assert reply.state["field"] == "/applicant/given_names"
+
+
+def test_unknown_application_shows_the_menu_again() -> None:
+    chat = Chat("en")
+    chat.send("/start", language="en")
+    reply = chat.send("a fishing licence")
+    assert reply.state["step"] == "menu" and "do not know" in chat.text(reply)
+
+
+def test_leaving_the_which_answer_question_returns_to_the_summary() -> None:
+    chat, _ = start("de")
+    for _, text in GRUNDSICHERUNG_DE:
+        chat.send(text)
+    assert chat.send("/deny").state["step"] == "info"
+    assert chat.send("nein").state["step"] == "summary"
+
+
+def test_a_language_without_texts_falls_back_to_german() -> None:
+    chat = Chat("de")
+    reply = chat.send("/start", language="xx")
+    assert chat.draft.lang == "de" and "Guten Tag" in chat.text(reply)

@@ -144,7 +144,8 @@ def test_cancel_deletes_what_was_entered(stack: Stack) -> None:
     citizen.say("Helga")
     text, state = citizen.say("Ich möchte abbrechen")
     assert state["step"] == "info", text
-    citizen.say("/affirm")
+    _, state = citizen.say("/affirm")
+    assert state["step"] == "cancelled"
     with sqlite3.connect(var_dir(stack) / "antragslotse.db") as db:
         drafts = db.execute("SELECT count(*) FROM drafts WHERE sender_id = ?", (citizen.sender,))
         assert drafts.fetchone() == (0,)

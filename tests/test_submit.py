@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.definitions import load_applications
+from bot.forms.draft import Draft
 from bot.storage.crypto import DataBox
-from bot.storage.database import create_tables, make_engine
+from bot.storage.database import create_tables, make_engine, utcnow
+from bot.storage.drafts import DraftStore
 from bot.submission.outbox import Outbox
 from bot.submission.reference import is_reference
 from bot.submission.submit import submit
-from tests.test_dialogue import start
 from tests.scripts import GRUNDSICHERUNG_DE
+from tests.test_dialogue import start
 
 
 @pytest.fixture
@@ -47,3 +50,13 @@ def test_payload_failing_the_schema_is_a_logged_bug_not_a_delivery(
     assert outbox.pending_count() == 0
     assert "/applicant/address/postal_code" in caplog.text
     assert "6518X" not in caplog.text and "Schneider" not in caplog.text
+
+
+def test_abandoned_drafts_are_deleted_after_the_retention_period(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    create_tables(engine)
+    store = DraftStore(engine, DataBox([DataBox.generate_key()]))
+    store.save("old", Draft(lang="de", answers={"/applicant/given_names": "Helga"}))
+    assert store.purge(utcnow() - timedelta(days=7)) == 0, "fresh drafts stay"
+    assert store.purge(utcnow() + timedelta(seconds=1)) == 1
+    assert store.load("old") is None

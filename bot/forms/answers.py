@@ -11,7 +11,12 @@ from bot.nlg.texts import lookup, t
 from bot.parsing import ParseError, parse_answer, parse_boolean, parse_choice
 
 YES_NO_INTENTS = {"affirm": True, "deny": False}
-MATCH_LANGUAGES = ("de", "en")  # citizens mix in the office's and the lingua franca's words
+MATCH_LANGUAGES = ("de", "en")
+
+
+def match_languages(lang: str) -> tuple[str, ...]:
+    """Whose words count as an answer: citizens mix in German and English words."""
+    return tuple(dict.fromkeys((lang, *MATCH_LANGUAGES)))
 
 
 def choice_label_key(app: Application, step: Step, code: str) -> str:
@@ -22,7 +27,7 @@ def choice_label_key(app: Application, step: Step, code: str) -> str:
 def _choice_words(app: Application, step: Step, code: str, lang: str) -> list[str]:
     assert step.field is not None
     words = [code]
-    for language in dict.fromkeys((lang, *MATCH_LANGUAGES)):
+    for language in match_languages(lang):
         words.append(t(choice_label_key(app, step, code), language))
         synonyms_key = f"apps.{app.id}.fields.{step.field.id}.synonyms.{code}"
         words.extend(lookup(synonyms_key, language) or ())

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from bot.definitions import Application
-from bot.forms.answers import choice_label_key, interpret
+from bot.forms.answers import choice_label_key, interpret, match_languages
 from bot.forms.draft import Draft
 from bot.forms.plan import Step, answered, next_open, plan
 from bot.forms.targets import find_target
 from bot.forms.turn import UserTurn
-from bot.nlg.texts import has, t
+from bot.nlg.texts import has, lookup, supported_languages, t
 from bot.parsing import ParseError, parse_choice
 
 YES = {"value": "true", "label_key": "common.yes", "payload": "/affirm"}
@@ -53,7 +54,9 @@ class Conversation:
     def respond(
         self, draft: Draft | None, turn: UserTurn, default_lang: str
     ) -> tuple[Draft, Reply]:
-        lang = str(turn.metadata.get("language") or (draft.lang if draft else default_lang))
+        asked_for = turn.metadata.get("language")
+        lang = asked_for if asked_for in supported_languages() else None
+        lang = str(lang or (draft.lang if draft else default_lang))
         if draft is None or turn.means("start_over"):
             return self._welcome(Draft(lang=lang), turn)
         draft.lang = lang
@@ -89,16 +92,17 @@ class Conversation:
         return reply
 
     def _on_menu(self, draft: Draft, turn: UserTurn) -> Reply:
+        if turn.means("cancel"):
+            return self._cancelled()
+        if turn.means("greet", "start", "help", "repeat"):
+            return self._menu(Reply())
         wanted = turn.entities.get("application")
-        if wanted not in self.applications and not turn.means("greet", "start", "help"):
-            options = [(a, [a, t(f"apps.{a}.title", draft.lang)]) for a in self.applications]
+        if wanted not in self.applications:
             try:
-                wanted = parse_choice(turn.text, options)
+                wanted = parse_choice(turn.text, self._application_names(draft.lang))
             except ParseError:
-                wanted = None
-        if wanted in self.applications:
-            return self._start(draft, str(wanted), Reply())
-        return self._menu(Reply().say("common.menu_unknown"))
+                return self._menu(Reply().say("common.menu_unknown"))
+        return self._start(draft, str(wanted), Reply())
 
     def _start(self, draft: Draft, app_id: str, reply: Reply) -> Reply:
         draft.application, draft.phase = app_id, "asking"
@@ -153,17 +157,16 @@ class Conversation:
         return self._summary(draft, Reply().say("common.summary_unclear"))
 
     def _on_choose_change(self, draft: Draft, turn: UserTurn) -> Reply:
-        draft.phase = "asking"
+        draft.phase, draft.return_phase = draft.return_phase or "asking", None
+        if turn.means("deny", "go_back", "cancel"):
+            return self._resume(draft, Reply())
         return self._change(draft, turn)
 
     def _on_confirm_cancel(self, draft: Draft, turn: UserTurn) -> Reply:
         if turn.means("affirm", "cancel", confidence=0.5):
-            return Reply(forget=True).say("common.cancelled")
+            return self._cancelled()
         draft.phase, draft.return_phase = draft.return_phase or "asking", None
-        reply = Reply().say("common.continue")
-        if draft.phase == "summary":
-            return self._summary(draft, reply)
-        return self._next(draft, reply)
+        return self._resume(draft, Reply().say("common.continue"))
 
     def _on_submitted(self, draft: Draft, turn: UserTurn) -> Reply:
         reply = Reply().say("common.already_submitted", reference=draft.reference)
@@ -172,8 +175,15 @@ class Conversation:
 
     # -- actions -----------------------------------------------------------------------
 
+    def _cancelled(self) -> Reply:
+        reply = Reply(forget=True).say("common.cancelled")
+        reply.state = {"step": "cancelled"}
+        return reply
+
     def submitted(self, draft: Draft, reference: str) -> Reply:
+        """The answers now live in the outbox and the office's inbox; the draft forgets them."""
         draft.phase, draft.reference = "submitted", reference
+        draft.answers, draft.history, draft.editing = {}, [], None
         reply = Reply().say("common.submitted", reference=reference)
         reply.state = {"step": "submitted", "reference": reference}
         return reply
@@ -235,6 +245,10 @@ class Conversation:
             reply.say("common.current_answer", value=self._typed_answer(app, target, current))
         return self._ask(draft, target, reply)
 
+    def _resume(self, draft: Draft, reply: Reply) -> Reply:
+        """Back to where the citizen was before a detour (cancel? which answer to change?)."""
+        return self._summary(draft, reply) if draft.phase == "summary" else self._next(draft, reply)
+
     def _next(self, draft: Draft, reply: Reply) -> Reply:
         app, step = self._current(draft)
         if step is None:
@@ -292,7 +306,7 @@ class Conversation:
             ]
         else:
             choices = []
-        options = step.field.options if step.field else {}
+        options = resolve_limits(step.field.options) if step.field else {}
         reply.state = {
             "step": kind,
             "field": step.pointer,
@@ -300,7 +314,7 @@ class Conversation:
                 "type": step.kind,
                 "required": step.required,
                 "autocomplete": step.field.autocomplete if step.field else None,
-                **{k: v for k, v in options.items() if k in INPUT_LIMITS},
+                **options,
             },
             "choices": choices,
             "progress": self._progress(draft),
@@ -330,6 +344,19 @@ class Conversation:
             return f"apps.{app.id}.groups.{step.group.id}.{what}"
         return f"apps.{app.id}.fields.{step.field.id}.{what}"
 
+    def _application_names(self, lang: str) -> list[tuple[str, list[str]]]:
+        """What citizens call each application, in their language and in German and English."""
+        languages = match_languages(lang)
+        return [
+            (
+                app_id,
+                [app_id]
+                + [t(f"apps.{app_id}.title", one) for one in languages]
+                + [name for one in languages for name in lookup(f"apps.{app_id}.names", one) or ()],
+            )
+            for app_id in self.applications
+        ]
+
     def _has_example(self, app: Application, step: Step) -> bool:
         return has(self._key(app, step, "example"), "de")
 
@@ -337,6 +364,15 @@ class Conversation:
         if step.kind == "choice":
             return typed("choice", value, choice_label_key(app, step, value))
         return typed(step.kind, value)
+
+
+def resolve_limits(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The input limits a client can use: "today" becomes the date it means."""
+    return {
+        key: date.today().isoformat() if value == "today" else value
+        for key, value in options.items()
+        if key in INPUT_LIMITS
+    }
 
 
 def _printable(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ class Draft:
     answers: dict[str, Any] = field(default_factory=dict)  # answer key -> value (None = skipped)
     history: list[str] = field(default_factory=list)  # answer keys, in the order given
     editing: str | None = None  # answer key asked again on the citizen's request
-    return_phase: str | None = None  # where to go back to after a detour (cancel? no)
+    return_phase: str | None = None  # where a detour (cancel? which answer?) returns to
     reference: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

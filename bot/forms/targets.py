@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from bot.definitions import Application
+from bot.forms.answers import match_languages
 from bot.forms.plan import Step
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import lookup
-
-MATCH_LANGUAGES = ("de", "en")
 
 
 def _words(app: Application, step: Step, lang: str) -> list[str]:
@@ -19,7 +18,7 @@ def _words(app: Application, step: Step, lang: str) -> list[str]:
         assert step.group is not None
         base = f"apps.{app.id}.groups.{step.group.id}"
     words: list[str] = []
-    for language in dict.fromkeys((lang, *MATCH_LANGUAGES)):
+    for language in match_languages(lang):
         label = lookup(f"{base}.label", language)
         if label:
             words.append(str(label))

@@ -70,8 +70,6 @@ def has(key: str, lang: str) -> bool:
 def t(key: str, lang: str, **params: Any) -> str:
     """Text for `key` in `lang`, falling back to German, the office's language."""
     _install()
-    if lang not in supported_languages() and not i18n.translations.has(key, lang):
-        lang = DEFAULT_LANGUAGE
     return str(i18n.t(key, locale=lang, **params))
 
 

@@ -7,6 +7,8 @@ turn and kept forever.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -46,6 +48,11 @@ class DraftStore:
                 conn.execute(
                     drafts.insert().values(sender_id=sender_id, data=sealed, updated_at=now)
                 )
+
+    def purge(self, older_than: datetime) -> int:
+        """Delete drafts untouched since `older_than`; returns how many."""
+        with self.engine.begin() as conn:
+            return conn.execute(drafts.delete().where(drafts.c.updated_at < older_than)).rowcount
 
     def delete(self, sender_id: str) -> None:
         with self.engine.begin() as conn:
