@@ -132,6 +132,14 @@ def main() -> None:
         )
     ours, base = (statistics.median(t) for t in results.values())
     print(f"median ratio (ours / rasa init): {ours / base:.2f}")
+    turns = len(GRUNDSICHERUNG_DE)
+    form = results["antragslotse form turn"]
+    early = [t for i, t in enumerate(form) if i % turns < 10]
+    late = [t for i, t in enumerate(form) if i % turns >= turns - 10]
+    print(
+        f"form turns 1-10: median {statistics.median(early):.1f} ms;"
+        f" turns {turns - 9}-{turns}: median {statistics.median(late):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -90,6 +91,7 @@ def run(args: argparse.Namespace) -> None:
         f"  Logs:             {stack.log_dir}\n\nPress Ctrl-C to stop.",
         flush=True,
     )
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on SIGTERM too
     try:
         while all(p.poll() is None for p in stack.processes):
             time.sleep(1)

@@ -63,8 +63,14 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")  # closed by the child's exit
         self.processes.append(
+            # Own session: Ctrl-C reaches only us, and we stop the parts in order.
             subprocess.Popen(
-                args, cwd=ROOT, env=self.environment(), stdout=log, stderr=subprocess.STDOUT
+                args,
+                cwd=ROOT,
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         )
 

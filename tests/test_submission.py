@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import stat
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ import sqlalchemy as sa
 
 from bot.storage import var_dir
 from bot.storage.crypto import DATA_KEY_ENV, DataBox, InvalidToken
-from bot.storage.database import create_tables, database_url, make_engine
+from bot.storage.database import database_url, make_engine
 from bot.submission.outbox import (
     DELIVERED,
     PENDING,
@@ -34,50 +32,10 @@ from bot.submission.outbox import (
 from bot.submission.payload import ENVELOPE_KEYS, build_payload, parse_pointer
 from bot.submission.reference import ALPHABET, REFERENCE_PATTERN, new_reference
 from bot.submission.schemas import CONTRACTS_DIR, iban_ok, payload_problems
+from tests.conftest import example
 
 EXAMPLES = sorted((CONTRACTS_DIR / "examples").glob("*.example.json"))
-PG_URL = os.environ.get("ANTRAGSLOTSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 11, 20, 9, 15, tzinfo=timezone.utc)
-
-
-def example(name: str = "grundsicherung") -> dict[str, Any]:
-    return json.loads((CONTRACTS_DIR / "examples" / f"{name}.example.json").read_text("utf-8"))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    """A real database with all tables: a SQLite file, or a throwaway PostgreSQL schema."""
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-        create_tables(eng)
-        yield eng
-        eng.dispose()
-        return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    try:
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    except Exception as exc:  # noqa: BLE001 - driver missing or server down
-        message = f"PostgreSQL at {PG_URL} not usable ({type(exc).__name__})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    separator = "&" if "?" in PG_URL else "?"
-    eng = make_engine(f"{PG_URL}{separator}options=-csearch_path%3D{schema}")
-    try:
-        create_tables(eng)
-        yield eng
-    finally:
-        eng.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
-@pytest.fixture
-def box() -> DataBox:
-    return DataBox([DataBox.generate_key()])
 
 
 # ------------------------------------------------------------------ payload

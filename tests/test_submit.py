@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.definitions import load_applications
 from bot.forms.draft import Draft
 from bot.storage.crypto import DataBox
-from bot.storage.database import create_tables, make_engine, utcnow
+from bot.storage.database import utcnow
 from bot.storage.drafts import DraftStore
 from bot.submission.outbox import Outbox
 from bot.submission.reference import is_reference
@@ -21,10 +20,8 @@ from tests.test_dialogue import start
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> Outbox:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    create_tables(engine)
-    return Outbox(engine, DataBox([DataBox.generate_key()]))
+def outbox(engine, box: DataBox) -> Outbox:
+    return Outbox(engine, box)
 
 
 def completed_draft():
@@ -52,10 +49,8 @@ def test_payload_failing_the_schema_is_a_logged_bug_not_a_delivery(
     assert "6518X" not in caplog.text and "Schneider" not in caplog.text
 
 
-def test_abandoned_drafts_are_deleted_after_the_retention_period(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    create_tables(engine)
-    store = DraftStore(engine, DataBox([DataBox.generate_key()]))
+def test_abandoned_drafts_are_deleted_after_the_retention_period(engine, box: DataBox) -> None:
+    store = DraftStore(engine, box)
     store.save("old", Draft(lang="de", answers={"/applicant/given_names": "Helga"}))
     assert store.purge(utcnow() - timedelta(days=7)) == 0, "fresh drafts stay"
     assert store.purge(utcnow() + timedelta(seconds=1)) == 1
