@@ -193,3 +193,10 @@ def test_a_language_without_texts_falls_back_to_german() -> None:
     chat = Chat("de")
     reply = chat.send("/start", language="xx")
     assert chat.draft.lang == "de" and "Guten Tag" in chat.text(reply)
+
+
+def test_back_at_the_first_question_says_so() -> None:
+    chat, _ = start("de")
+    reply = chat.send("zurück")
+    assert reply.state["field"] == "/applicant/given_names"
+    assert "erste Frage" in chat.text(reply)

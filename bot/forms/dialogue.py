@@ -201,22 +201,17 @@ class Conversation:
         return reply
 
     def _back(self, draft: Draft) -> Reply:
+        """Undo the most recent answer and ask that question again."""
         draft.editing = None
         if not draft.history:
-            _, step = self._current(draft)
-            return (
-                self._ask(draft, step, Reply().say("common.back_first"))
-                if step
-                else self._summary(draft, Reply())
-            )
-        key = draft.history[-1]
-        previous = draft.forget(key)
+            return self._next(draft, Reply().say("common.back_first"))
+        previous = draft.forget(draft.history[-1])
         draft.phase = "asking"
         app, step = self._current(draft)
         reply = Reply()
         if step is not None and previous is not None:
             reply.say("common.previous_answer", value=self._typed_answer(app, step, previous))
-        return self._ask(draft, step, reply) if step else self._summary(draft, reply)
+        return self._next(draft, reply)
 
     def _change(self, draft: Draft, turn: UserTurn) -> Reply:
         app = self.applications[str(draft.application)]
