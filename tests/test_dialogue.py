@@ -33,6 +33,7 @@ INTENTS = {
     "abbrechen": "cancel",
     "warum?": "why",
     "ich möchte mit einem menschen sprechen": "human",
+    "von vorne": "start_over",
 }
 
 
@@ -53,7 +54,10 @@ class Chat:
         self.lang = lang
 
     def send(self, text: str, **metadata: str) -> Reply:
-        self.draft, reply = self.conversation.respond(self.draft, turn(text, **metadata), self.lang)
+        return self.send_turn(turn(text, **metadata))
+
+    def send_turn(self, said: UserTurn) -> Reply:
+        self.draft, reply = self.conversation.respond(self.draft, said, self.lang)
         reply.state.setdefault("application", self.draft.application)
         return reply
 
@@ -200,3 +204,23 @@ def test_back_at_the_first_question_says_so() -> None:
     reply = chat.send("zurück")
     assert reply.state["field"] == "/applicant/given_names"
     assert "erste Frage" in chat.text(reply)
+
+
+def test_an_answer_the_nlu_took_for_a_correction_is_still_an_answer() -> None:
+    chat, _ = start("de")
+    for text in ("Helga", "Schneider"):
+        chat.send(text)
+    reply = chat.send_turn(UserTurn("am 3.3.1957", "change", 0.9))
+    assert reply.state["field"] == "/applicant/birth_place"
+    reply = chat.send_turn(UserTurn("ich möchte etwas ändern", "change", 0.9))
+    assert reply.state["step"] == "info", "free text: the NLU's correction wins"
+
+
+def test_starting_over_mid_application_asks_first_and_keeps_answers_on_no() -> None:
+    chat, _ = start("de")
+    chat.send("Helga")
+    reply = chat.send("von vorne")
+    assert reply.state["step"] == "info" and not reply.forget
+    reply = chat.send("/deny")
+    assert reply.state["field"] == "/applicant/family_name"
+    assert chat.draft.answers["/applicant/given_names"] == "Helga"

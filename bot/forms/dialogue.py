@@ -57,10 +57,10 @@ class Conversation:
         asked_for = turn.metadata.get("language")
         lang = asked_for if asked_for in supported_languages() else None
         lang = str(lang or (draft.lang if draft else default_lang))
-        if draft is None or turn.means("start_over"):
+        if draft is None:
             return self._welcome(Draft(lang=lang), turn)
         draft.lang = lang
-        if turn.means("start") and draft.phase in ("menu", "submitted"):
+        if turn.means("start", "start_over") and draft.phase in ("menu", "submitted"):
             return self._welcome(Draft(lang=lang), turn)
         if turn.means("human"):
             return draft, self._handover(draft)
@@ -114,9 +114,8 @@ class Conversation:
         app, step = self._current(draft)
         if step is None:
             return self._summary(draft, Reply())
-        if turn.means("cancel"):
-            draft.return_phase, draft.phase = draft.phase, "confirm_cancel"
-            return self._yes_no(Reply().say("common.cancel_confirm"), "info")
+        if turn.means("cancel", "start_over"):
+            return self._confirm_cancel(draft)
         if turn.means("help"):
             return self._ask(
                 draft, step, Reply().say(self._key(app, step, "help"), number=step.number), "help"
@@ -127,7 +126,7 @@ class Conversation:
             return self._ask(draft, step, Reply())
         if turn.means("go_back"):
             return self._back(draft)
-        if turn.means("change") or turn.entities.get("field"):
+        if turn.entities.get("field") or (turn.means("change") and self._names_answer(draft, turn)):
             return self._change(draft, turn)
         if turn.means("skip"):
             if step.required:
@@ -149,9 +148,8 @@ class Conversation:
     def _on_summary(self, draft: Draft, turn: UserTurn) -> Reply:
         if turn.means("affirm", confidence=0.5):
             return Reply(submit=True)
-        if turn.means("cancel"):
-            draft.return_phase, draft.phase = draft.phase, "confirm_cancel"
-            return self._yes_no(Reply().say("common.cancel_confirm"), "info")
+        if turn.means("cancel", "start_over"):
+            return self._confirm_cancel(draft)
         if turn.means("change", "deny", "go_back", confidence=0.5) or turn.entities.get("field"):
             return self._change(draft, turn)
         return self._summary(draft, Reply().say("common.summary_unclear"))
@@ -174,6 +172,29 @@ class Conversation:
         return reply
 
     # -- actions -----------------------------------------------------------------------
+
+    def _confirm_cancel(self, draft: Draft) -> Reply:
+        draft.return_phase, draft.phase = draft.phase, "confirm_cancel"
+        return self._yes_no(Reply().say("common.cancel_confirm"), "info")
+
+    def _names_answer(self, draft: Draft, turn: UserTurn) -> bool:
+        """Whether a "change" names an earlier answer, or cannot be an answer to this question.
+
+        "am 3.3.1957" can look like a correction to the NLU; when it names no
+        answered field and parses as this question's date, number, code, ..., it is
+        an answer. Free text parses as anything, so there the NLU decides.
+        """
+        app, step = self._current(draft)
+        steps = [s for s in plan(app, draft.answers) if answered(s, draft.answers)]
+        if find_target(app, steps, turn, draft.lang) is not None or step is None:
+            return True
+        if step.kind == "text":
+            return True
+        try:
+            interpret(app, step, turn, draft.lang)
+        except ParseError:
+            return True
+        return False
 
     def _cancelled(self) -> Reply:
         reply = Reply(forget=True).say("common.cancelled")
