@@ -72,26 +72,21 @@ def prepare(force_train: bool = False) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on SIGTERM too
     prepare()
-    env = {}
     if not os.environ.get("ANTRAGSLOTSE_BACKOFFICE_TOKEN"):
-        env["ANTRAGSLOTSE_BACKOFFICE_TOKEN"] = secrets.token_urlsafe(24)
-        os.environ.update(env)
-    stack = Stack(
-        rasa_port=args.rasa_port, action_port=args.action_port, service_port=args.port, env=env
-    )
+        os.environ["ANTRAGSLOTSE_BACKOFFICE_TOKEN"] = secrets.token_urlsafe(24)
+    stack = Stack(rasa_port=args.rasa_port, action_port=args.action_port, service_port=args.port)
     print("Starting Rasa, the action server and the service ...", flush=True)
     stack.start()
-    token = os.environ["ANTRAGSLOTSE_BACKOFFICE_TOKEN"]
     print(
         f"\n  Chat page:        {stack.service_url}/\n"
         f"  Back-office API:  {stack.service_url}/backoffice/api/submissions"
-        f"   (Authorization: Bearer {token})\n"
+        f"   (Authorization: Bearer {stack.token})\n"
         f"  Rasa REST:        {stack.rasa_url}/webhooks/rest/webhook\n"
         f"  Logs:             {stack.log_dir}\n\nPress Ctrl-C to stop.",
         flush=True,
     )
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on SIGTERM too
     try:
         while all(p.poll() is None for p in stack.processes):
             time.sleep(1)
