@@ -877,3 +877,19 @@ def test_german_error_texts_use_sie() -> None:
     informal = re.compile(r"\b(du|dein|deine|dir|dich|bitte schreib|gib)\b", re.IGNORECASE)
     for key, text in _error_texts("de").items():
         assert not informal.search(text), key
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ich heiße Helga", "Helga"),
+        ("my name is Inge", "Inge"),
+        ("Mein Name ist: Helga Schneider", "Helga Schneider"),
+        ("ich wohne in Wiesbaden", "Wiesbaden"),
+        ("Isabel", "Isabel"),  # a name that merely starts like "I ..."
+        ("my name is", "my name is"),  # nothing follows: kept as typed
+        ("Hausnummer 12a", "12a"),
+    ],
+)
+def test_text_drops_a_lead_in_phrase(text: str, expected: str) -> None:
+    assert parse_answer("text", text, "de") == expected

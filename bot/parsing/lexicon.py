@@ -36,6 +36,12 @@ def words(entry: dict[str, Iterable[str]] | None, lang: str | None) -> list[str]
 
 
 @lru_cache(maxsize=32)
+def lead_ins(lang: str | None) -> tuple[str, ...]:
+    """Phrases such as "my name is" that come before a free-text answer."""
+    return tuple(words(load("lead_ins"), lang))
+
+
+@lru_cache(maxsize=32)
 def negations(lang: str | None) -> frozenset[str]:
     """Folded words such as "kein" or "not" that turn a matching label into its opposite."""
     return frozenset(fold(word) for word in words(load("negations"), lang))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .digits import normalize_digits
@@ -43,15 +43,27 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+def drop_lead_in(value: str, lead_ins: Iterable[str]) -> str:
+    """ "Ich heiße Helga" -> "Helga": a known lead-in phrase at the start, if more follows."""
+    for phrase in sorted(lead_ins, key=len, reverse=True):
+        match = re.match(rf"{re.escape(phrase)}\b[\s:,.-]*(?=\S)", value, re.IGNORECASE)
+        if match:
+            return value[match.end() :]
+    return value
+
+
 def parse_text(text: str, lang: str, options: Mapping[str, Any] | None = None) -> str:
     """Names, places, reference numbers: cleaned text within length and pattern limits.
 
     Options: min_length (1), max_length (100), pattern (regex that must fullmatch),
     uppercase (bool, before the pattern check), remove_spaces (bool, for identifiers
-    that citizens type in groups such as "A 123 456 780").
+    that citizens type in groups such as "A 123 456 780"). A lead-in such as "my name
+    is" (vocab/lead_ins.yml) is dropped.
     """
+    from .lexicon import lead_ins  # lexicon folds with this module's helpers
+
     options = options or {}
-    value = clean(text)
+    value = drop_lead_in(clean(text), lead_ins(lang))
     if options.get("remove_spaces"):
         value = value.replace(" ", "")
     if options.get("uppercase"):
