@@ -126,7 +126,9 @@ class Conversation:
             return self._ask(draft, step, Reply())
         if turn.means("go_back"):
             return self._back(draft)
-        if turn.entities.get("field") or (turn.means("change") and self._names_answer(draft, turn)):
+        if turn.entities.get("field") or (
+            turn.means("change") and self._is_correction(app, step, draft, turn)
+        ):
             return self._change(draft, turn)
         if turn.means("skip"):
             if step.required:
@@ -177,16 +179,14 @@ class Conversation:
         draft.return_phase, draft.phase = draft.phase, "confirm_cancel"
         return self._yes_no(Reply().say("common.cancel_confirm"), "info")
 
-    def _names_answer(self, draft: Draft, turn: UserTurn) -> bool:
+    def _is_correction(self, app: Application, step: Step, draft: Draft, turn: UserTurn) -> bool:
         """Whether a "change" names an earlier answer, or cannot be an answer to this question.
 
         "am 3.3.1957" can look like a correction to the NLU; when it names no
         answered field and parses as this question's date, number, code, ..., it is
         an answer. Free text parses as anything, so there the NLU decides.
         """
-        app, step = self._current(draft)
-        steps = [s for s in plan(app, draft.answers) if answered(s, draft.answers)]
-        if find_target(app, steps, turn, draft.lang) is not None or step is None:
+        if find_target(app, self._answered_steps(app, draft), turn, draft.lang) is not None:
             return True
         if step.kind == "text":
             return True
@@ -236,7 +236,7 @@ class Conversation:
 
     def _change(self, draft: Draft, turn: UserTurn) -> Reply:
         app = self.applications[str(draft.application)]
-        steps = [s for s in plan(app, draft.answers) if answered(s, draft.answers)]
+        steps = self._answered_steps(app, draft)
         target = find_target(app, steps, turn, draft.lang)
         if target is None:
             draft.return_phase, draft.phase = draft.phase, "choose_change"
@@ -359,6 +359,10 @@ class Conversation:
                 what = "another" if step.item else "first"
             return f"apps.{app.id}.groups.{step.group.id}.{what}"
         return f"apps.{app.id}.fields.{step.field.id}.{what}"
+
+    @staticmethod
+    def _answered_steps(app: Application, draft: Draft) -> list[Step]:
+        return [s for s in plan(app, draft.answers) if answered(s, draft.answers)]
 
     def _application_names(self, lang: str) -> list[tuple[str, list[str]]]:
         """What citizens call each application, in their language and in German and English."""

@@ -37,8 +37,8 @@ def words(entry: dict[str, Iterable[str]] | None, lang: str | None) -> list[str]
 
 @lru_cache(maxsize=32)
 def lead_ins(lang: str | None) -> tuple[str, ...]:
-    """Phrases such as "my name is" that come before a free-text answer."""
-    return tuple(words(load("lead_ins"), lang))
+    """Phrases such as "my name is" that come before a free-text answer, longest first."""
+    return tuple(sorted(words(load("lead_ins"), lang), key=len, reverse=True))
 
 
 @lru_cache(maxsize=32)

@@ -44,8 +44,8 @@ def fold(text: str) -> str:
 
 
 def drop_lead_in(value: str, lead_ins: Iterable[str]) -> str:
-    """ "Ich heiße Helga" -> "Helga": a known lead-in phrase at the start, if more follows."""
-    for phrase in sorted(lead_ins, key=len, reverse=True):
+    """ "Ich heiße Helga" -> "Helga": the first lead-in (pass longest first) if more follows."""
+    for phrase in lead_ins:
         match = re.match(rf"{re.escape(phrase)}\b[\s:,.-]*(?=\S)", value, re.IGNORECASE)
         if match:
             return value[match.end() :]
