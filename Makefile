@@ -28,6 +28,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format bot actions tests bench && $(VENV)/bin/ruff check --fix bot actions tests bench
 
 bench: prepare
+	$(PY) bench/paths.py
 	$(PY) bench/turn_latency.py
 
 clean:

@@ -50,12 +50,14 @@ class FlakyTarget:
     def __init__(self, inner: DeliveryTarget, failures: int) -> None:
         self.inner, self.failures, self.calls = inner, failures, 0
 
-    async def deliver(self, reference: str, application: str, payload: dict[str, Any]) -> None:
+    async def deliver(
+        self, reference: str, application: str, payload: dict[str, Any], attachments: tuple = ()
+    ) -> None:
         self.calls += 1
         if self.calls <= self.failures:
             name = payload["applicant"]["family_name"]
             raise ConnectionError(f"could not deliver the application of {name}")
-        await self.inner.deliver(reference, application, payload)
+        await self.inner.deliver(reference, application, payload, attachments)
 
 
 # ------------------------------------------------------------------ worker
@@ -114,7 +116,9 @@ def test_delivery_error_code_is_recorded(engine: Any, box: DataBox) -> None:
     class Down:
         name = "down"
 
-        async def deliver(self, reference: str, application: str, payload: dict) -> None:
+        async def deliver(
+            self, reference: str, application: str, payload: dict, attachments: tuple = ()
+        ) -> None:
             raise DeliveryError("HTTP 503")
 
     outbox = Outbox(engine, box)

@@ -144,6 +144,7 @@ def test_texts_for_the_script_come_from_the_locale_files(app: Sanic) -> None:
             "lang": lang,
             "dir": "ltr",
             "webhook": "/chat/webhook",
+            "uploadUrl": "/chat/upload",
             "application": None,
         }
 

@@ -7,67 +7,16 @@ expected payload from the inbox API.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import time
-import urllib.error
-import urllib.request
-import uuid
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.stack import Stack
 from bot.submission.schemas import payload_problems
+from tests.rest import RestCitizen, call, var_dir, wait_for_delivery
 from tests.scripts import GRUNDSICHERUNG_DE, GRUNDSICHERUNG_EN, comparable, expected_payload
 
 pytestmark = pytest.mark.stack
-
-
-def call(url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-class RestCitizen:
-    def __init__(self, stack: Stack) -> None:
-        self.url = f"{stack.rasa_url}/webhooks/rest/webhook"
-        self.sender = uuid.uuid4().hex
-
-    def say(self, message: str, **metadata: str) -> tuple[str, dict[str, Any]]:
-        status, messages = call(
-            self.url, {"sender": self.sender, "message": message, "metadata": metadata}
-        )
-        assert status == 200
-        states = [m["custom"] for m in messages if "custom" in m]
-        assert len(states) == 1, f"exactly one state object per turn, got {messages}"
-        text = "\n".join(m["text"] for m in messages if m.get("text"))
-        return text, states[0]
-
-
-def var_dir(stack: Stack) -> Path:
-    return Path(stack.environment()["ANTRAGSLOTSE_VAR_DIR"])
-
-
-def wait_for_delivery(stack: Stack, reference: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        status, body = call(
-            f"{stack.service_url}/backoffice/api/submissions/{reference}", token=stack.token
-        )
-        if status == 200:
-            return body
-        time.sleep(0.5)
-    raise AssertionError(f"{reference} not delivered to the inbox within 30 s")
 
 
 @pytest.mark.parametrize(
@@ -96,7 +45,8 @@ def test_complete_application_over_rest(
     text, state = citizen.say("/start", language=lang)
     assert (state["step"], state["lang"], state["contract"]) == ("menu", lang, 1)
     assert state["choices"] and all(c["title"] for c in state["choices"])
-    text, state = citizen.say(state["choices"][0]["payload"])
+    chosen = next(c for c in state["choices"] if c["value"] == "grundsicherung")
+    text, state = citizen.say(chosen["payload"])
     for field, answer in script:
         assert (state["step"], state["field"]) == ("ask", field), text
         if field == "/applicant/birth_date":

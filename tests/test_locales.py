@@ -40,9 +40,13 @@ def test_every_question_has_its_texts(lang: str) -> None:
     missing = []
     for app in load_applications().values():
         base = f"apps.{app.id}"
-        missing += [
-            k for k in (f"{base}.title", f"{base}.intro", f"{base}.names") if k not in catalog
+        needed = [f"{base}.title", f"{base}.intro", f"{base}.names"]
+        needed += [f"{base}.info.{topic}" for topic in ("who", "documents", "duration")]
+        needed += [
+            f"{base}.documents.{d.id}.{w}" for d in app.documents() for w in ("label", "help")
         ]
+        needed += [f"{base}.hints.{h.id}" for h in app.hints]
+        missing += [k for k in needed if k not in catalog]
         missing += [
             f"{base}.sections.{s.id}.title"
             for s in app.sections
@@ -51,7 +55,7 @@ def test_every_question_has_its_texts(lang: str) -> None:
         for field in app.fields_by_id().values():
             keys = [f"{base}.fields.{field.id}.{what}" for what in PER_FIELD]
             keys += [f"{base}.fields.{field.id}.choices.{code}" for code in field.choices]
-            if field.type not in ("choice", "confirm"):
+            if field.type not in ("choice", "multi_choice", "confirm", "boolean"):
                 keys.append(f"{base}.fields.{field.id}.example")
             missing += [k for k in keys if k not in catalog]
         for group in app.groups():

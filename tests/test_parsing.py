@@ -19,6 +19,7 @@ from bot.parsing import (
     INPUT_TYPES,
     REASONS,
     ParseError,
+    media_type_of,
     normalize_digits,
     parse_answer,
     parse_boolean,
@@ -576,6 +577,7 @@ EMPLOYMENT = [
     ("unemployed", ["Arbeitslos", "Unemployed"]),
     ("none", ["Nichts davon", "None of these"]),
 ]
+LATER = [("later", ["später"]), ("not_available", ["habe ich nicht"])]
 
 
 @pytest.mark.parametrize(
@@ -766,7 +768,9 @@ ODD_INPUTS = [
 @pytest.mark.parametrize("text", ODD_INPUTS)
 @pytest.mark.parametrize("input_type", INPUT_TYPES)
 def test_odd_input_gives_a_value_or_a_parse_error(input_type: str, text: str) -> None:
-    options = {"choices": EMPLOYMENT} if input_type == "choice" else None
+    options = {"choices": EMPLOYMENT} if "choice" in input_type else None
+    if input_type == "file":
+        options = {"document": "lease", "choices": LATER}
     try:
         parse_answer(input_type, text, "de", options)
     except ParseError as error:
@@ -804,6 +808,14 @@ REACHING_EXAMPLES: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ("choice", "emp", {"choices": EMPLOYMENT}, "choice.ambiguous"),
     ("boolean", "vielleicht", None, "boolean.invalid"),
     ("confirm", "nein", None, "confirm.required"),
+    ("multi_choice", "Urlaub und Rente", {"choices": EMPLOYMENT}, "choice.unknown"),
+    ("file", "irgendwas", {"document": "lease", "choices": LATER}, "upload.expected"),
+    (
+        "file",
+        "att_12345678",
+        {"document": "lease", "attachments": {"att_12345678": "payslip"}, "choices": LATER},
+        "upload.wrong_document",
+    ),
 ]
 
 
@@ -814,8 +826,23 @@ def test_every_reason_is_reachable(
     assert reason(input_type, text, "de", options) == expected_reason
 
 
+UPLOADS = [
+    (b"", "upload.empty"),
+    (b"MZ\x90\x00" + b"\x00" * 60, "upload.type"),
+    (b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024) + b"\n%%EOF\n", "upload.too_large"),
+]
+
+
+@pytest.mark.parametrize(("data", "expected_reason"), UPLOADS)
+def test_bad_uploads_are_refused_with_a_reason(data: bytes, expected_reason: str) -> None:
+    with pytest.raises(ParseError) as refused:
+        media_type_of(data)
+    assert refused.value.reason == expected_reason
+
+
 def test_reaching_examples_cover_all_reasons_and_input_types() -> None:
-    assert {example[3] for example in REACHING_EXAMPLES} == set(REASONS)
+    reasons = {example[3] for example in REACHING_EXAMPLES} | {u[1] for u in UPLOADS}
+    assert reasons == set(REASONS)
     assert {example[0] for example in REACHING_EXAMPLES} | {"count"} == set(INPUT_TYPES)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.definitions.loader import required_in_schema
 from bot.storage import var_dir
 from bot.storage.crypto import DATA_KEY_ENV, DataBox, InvalidToken
 from bot.storage.database import database_url, make_engine
@@ -426,3 +427,27 @@ def test_backoff_is_exponential_and_capped() -> None:
     assert waits[:5] == [2, 4, 8, 16, 32]
     assert max(waits) == 3600 and waits[-1] == 3600
     assert backoff(10_000) == timedelta(hours=1)
+
+
+def test_optional_nested_arrays_without_items_are_left_out() -> None:
+    """A member without income has no `income` key, as in the AsylbLG example."""
+    payload = build_payload(
+        application="asylblg",
+        schema_id="urn:antragslotse:schema:asylblg:1",
+        leika=None,
+        answers={"/household_members/0/given_names": "Sara"},
+        arrays=["/household_members", "/household_members/*/income", "/income"],
+        keep_empty=["/household_members", "/income"],
+        reference="WI-2026-ABCDEF",
+        language="de",
+        channel="rest",
+        submitted_at=T0,
+    )
+    assert payload["household_members"] == [{"given_names": "Sara"}]
+    assert payload["income"] == []
+
+
+def test_required_arrays_come_from_the_schema() -> None:
+    schema = "urn:antragslotse:schema:wohngeld:1"
+    assert required_in_schema(schema, "/household_members")
+    assert not required_in_schema(schema, "/household_members/*/income")

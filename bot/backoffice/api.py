@@ -139,13 +139,42 @@ def inbox_blueprint(
         submission = await asyncio.to_thread(inbox.get, reference)
         if submission is None:
             return _not_found()
-        return _json({**_summary(submission), "payload": submission.payload, "attachments": []})
+        files = await asyncio.to_thread(inbox.attachments, reference)
+        return _json(
+            {
+                **_summary(submission),
+                "payload": submission.payload,
+                "attachments": [
+                    {
+                        "id": f.id,
+                        "kind": f.kind,
+                        "filename": f.filename,
+                        "media_type": f.media_type,
+                        "size_bytes": f.size_bytes,
+                        "sha256": f.sha256,
+                    }
+                    for f in files
+                ],
+            }
+        )
 
     @bp.get("/submissions/<reference>/attachments/<attachment_id>")
     @authorized
     async def get_attachment(request: Request, reference: str, attachment_id: str) -> HTTPResponse:
-        # attachments are not stored yet; the route exists so the contract's shape holds
-        return _not_found()
+        if not REFERENCE_PATTERN.match(reference):
+            return _not_found()
+        files = await asyncio.to_thread(inbox.attachments, reference)
+        found = next((f for f in files if f.id == attachment_id), None)
+        if found is None:
+            return _not_found()
+        return response.raw(
+            found.data,
+            content_type=found.media_type,
+            headers={
+                **_NO_STORE,
+                "Content-Disposition": f'attachment; filename="{reference}-{found.filename}"',
+            },
+        )
 
     @bp.get("/submissions/<reference>/pdf")
     @authorized

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.storage.attachments import StoredFile, file_table, insert_files, select_files
 from bot.storage.crypto import DataBox
 from bot.storage.database import UtcDateTime, metadata, utcnow
 
@@ -35,6 +36,8 @@ inbox_table = sa.Table(
     sa.Column("status_changed_at", UtcDateTime, nullable=True),
     sa.Index("ix_inbox_submissions_status_application", "status", "application"),
 )
+
+inbox_files = file_table("inbox_attachments")
 
 
 class UnknownReference(KeyError):
@@ -73,6 +76,7 @@ class Inbox:
         application: str,
         payload: dict[str, Any],
         now: datetime | None = None,
+        attachments: tuple[StoredFile, ...] = (),
     ) -> bool:
         """Store a delivered submission; True if new, False if the reference was already here."""
         row = {
@@ -85,9 +89,21 @@ class Inbox:
         try:
             with self._engine.begin() as conn:
                 conn.execute(inbox_table.insert().values(**row))
+                insert_files(conn, inbox_files, self._box, reference, attachments)
         except IntegrityError:
             return False
         return True
+
+    def attachments(self, reference: str) -> list[StoredFile]:
+        with self._engine.connect() as conn:
+            return select_files(conn, inbox_files, self._box, reference)
+
+    def status(self, reference: str) -> str | None:
+        """new, accepted, rejected; None if not (yet) here. Reads no personal data."""
+        with self._engine.connect() as conn:
+            return conn.execute(
+                sa.select(inbox_table.c.status).where(inbox_table.c.reference == reference)
+            ).scalar_one_or_none()
 
     def list(self, status: str | None = None, application: str | None = None) -> list[InboxEntry]:
         """Submissions, newest first, optionally filtered."""

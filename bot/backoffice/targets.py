@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from bot.backoffice.inbox import Inbox
+from bot.storage.attachments import StoredFile
 
 
 class DeliveryError(Exception):
@@ -32,8 +33,14 @@ class DeliveryTarget(Protocol):
 
     name: str
 
-    async def deliver(self, reference: str, application: str, payload: dict[str, Any]) -> None:
-        """Hand the payload over; return only once the receiver has it, raise otherwise."""
+    async def deliver(
+        self,
+        reference: str,
+        application: str,
+        payload: dict[str, Any],
+        attachments: tuple[StoredFile, ...] = (),
+    ) -> None:
+        """Hand the payload and its files over; return once the receiver has them, else raise."""
 
 
 class InboxTarget:
@@ -44,9 +51,17 @@ class InboxTarget:
     def __init__(self, inbox: Inbox) -> None:
         self._inbox = inbox
 
-    async def deliver(self, reference: str, application: str, payload: dict[str, Any]) -> None:
+    async def deliver(
+        self,
+        reference: str,
+        application: str,
+        payload: dict[str, Any],
+        attachments: tuple[StoredFile, ...] = (),
+    ) -> None:
         # the database call blocks (SQLite may wait on a lock); keep the loop free
-        await asyncio.to_thread(self._inbox.receive, reference, application, payload)
+        await asyncio.to_thread(
+            self._inbox.receive, reference, application, payload, None, attachments
+        )
 
 
 class RoutingTarget:
@@ -65,5 +80,11 @@ class RoutingTarget:
     def target_for(self, application: str) -> DeliveryTarget:
         return self._by_application.get(application, self._default)
 
-    async def deliver(self, reference: str, application: str, payload: dict[str, Any]) -> None:
-        await self.target_for(application).deliver(reference, application, payload)
+    async def deliver(
+        self,
+        reference: str,
+        application: str,
+        payload: dict[str, Any],
+        attachments: tuple[StoredFile, ...] = (),
+    ) -> None:
+        await self.target_for(application).deliver(reference, application, payload, attachments)

@@ -50,7 +50,9 @@ class DeliveryWorker:
         delivered = 0
         for item in items:
             try:
-                await self._target.deliver(item.reference, item.application, item.payload)
+                await self._target.deliver(
+                    item.reference, item.application, item.payload, item.attachments
+                )
             except Exception as exc:  # noqa: BLE001 - any failure means: try again later
                 code = error_code(exc)
                 try:

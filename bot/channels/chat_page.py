@@ -32,6 +32,7 @@ import aiohttp
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from bot.channels.uploads import UPLOAD_PATH
 from bot.nlg.texts import DEFAULT_LANGUAGE, has, supported_languages, t, text_direction
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ SCRIPT_TEXT_KEYS = (
     "error_network",
     "progress_question",
     "progress_answered",
+    "uploading",
 )
 # Texts rendered into the HTML template, escaped.
 HTML_TEXT_KEYS = (
@@ -70,6 +72,7 @@ HTML_TEXT_KEYS = (
     "input_hint",
     "send",
     "noscript",
+    "upload_label",
 )
 
 SECURITY_HEADERS = {
@@ -236,6 +239,7 @@ def chat_page_blueprint(rasa_url: str) -> Blueprint:
                     "lang": lang,
                     "dir": direction,
                     "webhook": url_for(f"{BLUEPRINT_NAME}.webhook"),
+                    "uploadUrl": UPLOAD_PATH,
                     "application": application,
                 }
             ),

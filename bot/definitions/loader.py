@@ -7,6 +7,7 @@ load time instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -15,12 +16,22 @@ from typing import Any
 import jsonschema
 import yaml
 
-from bot.definitions.model import Application, Field, Group, Section
+from bot.definitions.model import (
+    ANSWERED,
+    Application,
+    Document,
+    Field,
+    Group,
+    Hint,
+    Section,
+    Total,
+)
 from bot.parsing import INPUT_TYPES
 from bot.submission.schemas import schema_store
 
 ROOT = Path(__file__).resolve().parents[2]
 APPLICATIONS_DIR = ROOT / "data" / "applications"
+DOCUMENT_KIND = "[a-z][a-z0-9_]*"  # common.schema.json#/$defs/document/kind
 
 
 class DefinitionError(ValueError):
@@ -58,8 +69,23 @@ def schema_node(schema_id: str, pointer: str) -> dict[str, Any]:
     return node
 
 
+def required_in_schema(schema_id: str, pointer: str) -> bool:
+    """Whether the schema requires the property at `pointer` (`*` for any array index)."""
+    parent, _, name = pointer.replace("*", "-").rpartition("/")
+    node = schema_node(schema_id, parent) if parent else schema_store()[schema_id]
+    return name in node.get("required", ())
+
+
+def _allowed(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, Mapping):
+        if value != {"answered": True}:
+            raise DefinitionError(f"unknown condition {value!r}")
+        return (ANSWERED,)
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
 def _conditions(raw: Mapping[str, Any] | None) -> dict[str, tuple[Any, ...]]:
-    return {k: tuple(v) if isinstance(v, list) else (v,) for k, v in (raw or {}).items()}
+    return {k: _allowed(v) for k, v in (raw or {}).items()}
 
 
 def _field(raw: Mapping[str, Any]) -> Field:
@@ -82,46 +108,119 @@ def _group(raw: Mapping[str, Any]) -> Group:
         id=raw["id"],
         pointer=raw["pointer"],
         fields=tuple(_field(f) for f in raw["fields"]),
+        groups=tuple(_group(g) for g in raw.get("groups", ())),
         when=_conditions(raw.get("when")),
+        min_items=int(raw.get("min_items", 0)),
+        max_items=int(raw["max_items"]) if raw.get("max_items") is not None else None,
+    )
+
+
+def _section(raw: Mapping[str, Any]) -> Section:
+    items: tuple[Field | Group | Document, ...] = (
+        tuple(_field(f) for f in raw.get("fields", ()))
+        + tuple(_group(g) for g in raw.get("groups", ()))
+        + tuple(Document(d["id"], _conditions(d.get("when"))) for d in raw.get("documents", ()))
+    )
+    return Section(id=raw["id"], items=items)
+
+
+def _hint(raw: Mapping[str, Any]) -> Hint:
+    total = raw.get("total")
+    return Hint(
+        id=raw["id"],
+        when=_conditions(raw.get("when")),
+        total=Total(of=total["of"], above=float(total["above"])) if total else None,
     )
 
 
 def _check_field(app: Application, one: Field, base: str = "") -> None:
-    pointer = f"{base}/-/{one.pointer}" if base else one.pointer
-    node = schema_node(app.schema, pointer)
+    node = schema_node(app.schema, f"{base}/{one.pointer}" if base else one.pointer)
+    if one.type == "multi_choice":
+        if node.get("type") != "array":
+            raise DefinitionError(f"{app.id}.{one.id}: a multi_choice must point to an array")
+        node = node.get("items", {})
     allowed = node.get("enum")
-    if one.type == "choice":
+    if one.type in ("choice", "multi_choice"):
         if not one.choices:
             raise DefinitionError(f"{app.id}.{one.id}: a choice needs choices")
         if allowed is not None and not set(one.choices) <= set(allowed):
             extra = sorted(set(one.choices) - set(allowed))
             raise DefinitionError(f"{app.id}.{one.id}: codes {extra} not in the schema")
+        pattern = node.get("pattern")
+        if pattern and not all(re.search(pattern, code) for code in one.choices):
+            raise DefinitionError(f"{app.id}.{one.id}: codes do not match {pattern}")
     if one.type == "confirm" and node.get("const") is not True:
         raise DefinitionError(f"{app.id}.{one.id}: confirm fields must map to `const: true`")
 
 
+def field_patterns(app: Application) -> dict[str, Field]:
+    """Every field by its absolute pointer, with `*` for item indexes."""
+    found: dict[str, Field] = {}
+
+    def walk(items: tuple[Any, ...], base: str) -> None:
+        for item in items:
+            if isinstance(item, Group):
+                inner = f"{base}/{item.pointer}" if base else item.pointer
+                walk(item.fields + item.groups, f"{inner}/*")
+            elif isinstance(item, Field):
+                found[f"{base}/{item.pointer}" if base else item.pointer] = item
+
+    for section in app.sections:
+        walk(section.items, "")
+    return found
+
+
+def _check_conditions(app: Application, owner: str, when: Any, local: set[str]) -> None:
+    known = field_patterns(app)
+    for cond in when:
+        if cond not in local and cond not in known:
+            raise DefinitionError(f"{app.id}.{owner}: condition on {cond!r}")
+
+
+def _check_group(app: Application, group: Group, base: str) -> None:
+    pointer = f"{base}/{group.pointer}" if base else group.pointer
+    if schema_node(app.schema, pointer).get("type") != "array":
+        raise DefinitionError(f"{app.id}.{group.id}: a group must point to an array")
+    if group.min_items < 0 or (group.max_items is not None and group.max_items < group.min_items):
+        raise DefinitionError(f"{app.id}.{group.id}: min_items/max_items out of order")
+    _check_conditions(app, group.id, group.when, set())
+    local = {f.pointer for f in group.fields}
+    for one in group.fields:
+        _check_field(app, one, f"{pointer}/-")
+        _check_conditions(app, one.id, one.when, local)
+    for inner in group.groups:
+        _check_group(app, inner, f"{pointer}/-")
+
+
 def _check(app: Application) -> None:
-    ids = [f.id for s in app.sections for i in s.items for f in getattr(i, "fields", (i,))]
+    ids = [f.id for s in app.sections for i in s.items for f in _own_fields(i)]
+    ids += [d.id for d in app.documents()] + [h.id for h in app.hints]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise DefinitionError(f"{app.id}: field ids used twice: {duplicates}")
-    pointers = {f.pointer for f in app.fields_by_id().values()}
+        raise DefinitionError(f"{app.id}: ids used twice: {duplicates}")
     for section in app.sections:
         for item in section.items:
             if isinstance(item, Group):
-                if schema_node(app.schema, item.pointer).get("type") != "array":
-                    raise DefinitionError(f"{app.id}.{item.id}: a group must point to an array")
-                local = {f.pointer for f in item.fields}
-                for one in item.fields:
-                    _check_field(app, one, item.pointer)
-                    for cond in one.when:
-                        if cond not in local | pointers:
-                            raise DefinitionError(f"{app.id}.{one.id}: condition on {cond!r}")
-            else:
+                _check_group(app, item, "")
+            elif isinstance(item, Field):
                 _check_field(app, item)
-                for cond in item.when:
-                    if cond not in pointers:
-                        raise DefinitionError(f"{app.id}.{item.id}: condition on {cond!r}")
+                _check_conditions(app, item.id, item.when, set())
+            else:
+                if not re.fullmatch(DOCUMENT_KIND, item.id):
+                    raise DefinitionError(f"{app.id}.{item.id}: not a document code")
+                _check_conditions(app, item.id, item.when, set())
+    for hint in app.hints:
+        _check_conditions(app, hint.id, hint.when, set())
+        if hint.total is not None:
+            summed = field_patterns(app).get(hint.total.of)
+            if summed is None or summed.type not in ("money", "number", "integer", "count"):
+                raise DefinitionError(f"{app.id}.{hint.id}: total of {hint.total.of!r}")
+
+
+def _own_fields(item: Field | Group | Document) -> list[Field]:
+    if isinstance(item, Group):
+        return list(item.all_fields())
+    return [item] if isinstance(item, Field) else []
 
 
 def load_application(path: Path) -> Application:
@@ -132,16 +231,10 @@ def load_application(path: Path) -> Application:
             schema=raw["schema"],
             leika=raw.get("leika"),
             reference_prefix=raw.get("reference_prefix", "AL"),
-            sections=tuple(
-                Section(
-                    id=s["id"],
-                    items=tuple(_field(f) for f in s.get("fields", ()))
-                    + tuple(_group(g) for g in s.get("groups", ())),
-                )
-                for s in raw["sections"]
-            ),
+            sections=tuple(_section(s) for s in raw["sections"]),
+            hints=tuple(_hint(h) for h in raw.get("hints", ())),
         )
-    except (KeyError, TypeError) as missing:
+    except (KeyError, TypeError, ValueError) as missing:
         raise DefinitionError(f"{path.name}: missing or malformed {missing}") from missing
     if path.stem != app.id:
         raise DefinitionError(f"{path.name}: file name must be the application id {app.id!r}")

@@ -7,15 +7,23 @@ which turns its text keys into the citizen's language.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from bot.definitions import Application
-from bot.forms.answers import choice_label_key, interpret, match_languages
+from bot.forms.answers import (
+    DOCUMENT_CHOICES,
+    choice_label_key,
+    document_choice_key,
+    interpret,
+    match_languages,
+)
 from bot.forms.draft import Draft
-from bot.forms.plan import Step, answered, next_open, plan
+from bot.forms.items import remove_item
+from bot.forms.plan import Step, active_hints, answered, next_open, plan
 from bot.forms.targets import find_target
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import has, lookup, supported_languages, t
@@ -24,6 +32,36 @@ from bot.parsing import ParseError, parse_choice
 YES = {"value": "true", "label_key": "common.yes", "payload": "/affirm"}
 NO = {"value": "false", "label_key": "common.no", "payload": "/deny"}
 INPUT_LIMITS = ("min", "max", "pattern")
+UPLOAD_TYPES = ("application/pdf", "image/jpeg", "image/png")
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+INFO_TOPICS = {"ask_who": "who", "ask_documents": "documents", "ask_duration": "duration"}
+# Resume codes: 10 characters without 0/O, 1/I/L and U, read aloud in two groups of five.
+RESUME_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+RESUME_CODE = re.compile(
+    rf"(?<![A-Za-z0-9])([{RESUME_ALPHABET}]{{5}})[ -]?([{RESUME_ALPHABET}]{{5}})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+REFERENCE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4}-[0-9]{4}-[0-9A-Za-z]{6,10})(?![A-Za-z0-9])")
+MAX_RESUME_FAILURES = 5
+PAUSABLE = ("asking", "summary", "choose_change", "confirm_cancel")
+RESUMABLE_FROM = ("menu", "resume_code", "submitted")
+# Controls that an answer wins over: "Nachhilfe" is a choice, not a call for help, and
+# "humanitäre Gründe" is a residence status, not a wish to talk to a human.
+ANSWER_FIRST = ("help", "why", "repeat", "skip", "human", "pause", "remove", *INFO_TOPICS)
+# On a free-text question anything parses, so a control needs a surer NLU.
+FREE_TEXT_CONTROL_CONFIDENCE = 0.95
+FREE_TEXT = ("text", "boolean", "add_another", "confirm")
+
+
+def find_resume_code(text: str) -> str | None:
+    """A resume code in the text, normalized to "ABCDE-FGHJK"."""
+    match = RESUME_CODE.search(text)
+    return f"{match[1]}-{match[2]}".upper() if match else None
+
+
+def find_reference(text: str) -> str | None:
+    match = REFERENCE.search(text)
+    return match[1].upper() if match else None
 
 
 @dataclass
@@ -34,6 +72,9 @@ class Reply:
     state: dict[str, Any] = field(default_factory=dict)
     submit: bool = False  # the citizen confirmed: the caller submits and calls `submitted`
     forget: bool = False  # the citizen cancelled: the caller deletes draft and history
+    pause: bool = False  # the caller issues a resume code and calls `paused`
+    resume_code: str | None = None  # the caller looks it up and calls `resumed`/`resume_failed`
+    status_of: str | None = None  # the caller looks up the inbox status and calls `status`
 
     def say(self, key: str, **params: Any) -> Reply:
         self.parts.append({"key": key, "params": params})
@@ -57,13 +98,30 @@ class Conversation:
         asked_for = turn.metadata.get("language")
         lang = asked_for if asked_for in supported_languages() else None
         lang = str(lang or (draft.lang if draft else default_lang))
-        if draft is None:
-            return self._welcome(Draft(lang=lang), turn)
+        fresh = draft is None
+        draft = draft or Draft(lang=lang)
         draft.lang = lang
+        if draft.phase == "asking":
+            turn = self._answer_or_control(draft, turn)
+        code = find_resume_code(turn.text)
+        if code and (turn.means("resume") or draft.phase in RESUMABLE_FROM):
+            return draft, self._resume_with(draft, code)
+        if fresh:
+            return self._welcome(draft, turn)
         if turn.means("start", "start_over") and draft.phase in ("menu", "submitted"):
-            return self._welcome(Draft(lang=lang), turn)
+            return self._welcome(Draft(lang=lang, references=draft.references), turn)
         if turn.means("human"):
             return draft, self._handover(draft)
+        if turn.means("resume"):
+            return draft, self._ask_resume_code(draft)
+        if turn.means("ask_status") or (
+            draft.phase in ("menu", "submitted") and find_reference(turn.text)
+        ):
+            return draft, self._status_request(draft, turn)
+        if turn.means(*INFO_TOPICS):
+            return draft, self._info(draft, turn)
+        if turn.means("pause"):
+            return draft, self._pause(draft)
         handler = getattr(self, f"_on_{draft.phase}")
         return draft, handler(draft, turn)
 
@@ -118,7 +176,14 @@ class Conversation:
             return self._confirm_cancel(draft)
         if turn.means("help"):
             return self._ask(
-                draft, step, Reply().say(self._key(app, step, "help"), number=step.number), "help"
+                draft,
+                step,
+                Reply().say(
+                    self._key(app, step, "help"),
+                    number=step.number,
+                    parent_number=step.parent_number,
+                ),
+                "help",
             )
         if turn.means("why"):
             return self._ask(draft, step, Reply().say(self._key(app, step, "why")), "help")
@@ -126,6 +191,8 @@ class Conversation:
             return self._ask(draft, step, Reply())
         if turn.means("go_back"):
             return self._back(draft)
+        if turn.means("remove"):
+            return self._remove(draft, turn)
         if turn.entities.get("field") or (
             turn.means("change") and self._is_correction(app, step, draft, turn)
         ):
@@ -145,13 +212,15 @@ class Conversation:
             return self._ask(draft, step, reply, "invalid")
         draft.record(step.key, value)
         draft.editing = None
-        return self._next(draft, Reply())
+        return self._next(draft, self._new_hints(draft, Reply()))
 
     def _on_summary(self, draft: Draft, turn: UserTurn) -> Reply:
         if turn.means("affirm", confidence=0.5):
             return Reply(submit=True)
         if turn.means("cancel", "start_over"):
             return self._confirm_cancel(draft)
+        if turn.means("remove"):
+            return self._remove(draft, turn)
         if turn.means("change", "deny", "go_back", confidence=0.5) or turn.entities.get("field"):
             return self._change(draft, turn)
         return self._summary(draft, Reply().say("common.summary_unclear"))
@@ -160,7 +229,16 @@ class Conversation:
         draft.phase, draft.return_phase = draft.return_phase or "asking", None
         if turn.means("deny", "go_back", "cancel"):
             return self._resume(draft, Reply())
+        if turn.means("remove"):
+            return self._remove(draft, turn)
         return self._change(draft, turn)
+
+    def _on_resume_code(self, draft: Draft, turn: UserTurn) -> Reply:
+        """The citizen was asked for a code and typed something that is not one."""
+        draft.phase, draft.return_phase = draft.return_phase or "menu", None
+        if turn.means("deny", "cancel", "go_back"):
+            return self._continue_where(draft, Reply())
+        return self._continue_where(draft, Reply().say("common.resume_not_a_code"))
 
     def _on_confirm_cancel(self, draft: Draft, turn: UserTurn) -> Reply:
         if turn.means("affirm", "cancel", confidence=0.5):
@@ -196,6 +274,36 @@ class Conversation:
             return True
         return False
 
+    def _answer_or_control(self, draft: Draft, turn: UserTurn) -> UserTurn:
+        """Whether the NLU's control intent should count, given the question being asked.
+
+        "Nachhilfe" is a choice, not a call for help; "humanitäre Gründe" a residence
+        status, not a wish to talk to a human; skipping a document means "later".
+        """
+        app, step = self._current(draft)
+        if step is None:
+            return turn
+        if step.document is not None and turn.means("skip"):
+            return UserTurn(text="later", intent="inform", entities={"value": "later"})
+        if not turn.means(*ANSWER_FIRST):
+            return turn
+        unsure = not turn.means(confidence=FREE_TEXT_CONTROL_CONFIDENCE)
+        if self._parses(app, step, draft, turn) or (
+            step.kind == "text" and unsure and not turn.means("skip")
+        ):
+            return replace(turn, intent="inform")
+        return turn
+
+    def _parses(self, app: Application, step: Step, draft: Draft, turn: UserTurn) -> bool:
+        """Whether a typed reply is a valid answer to a question that is not free text."""
+        if turn.is_button or step.kind in FREE_TEXT:
+            return False
+        try:
+            interpret(app, step, turn, draft.lang)
+        except ParseError:
+            return False
+        return True
+
     def _cancelled(self) -> Reply:
         reply = Reply(forget=True).say("common.cancelled")
         reply.state = {"step": "cancelled"}
@@ -204,7 +312,8 @@ class Conversation:
     def submitted(self, draft: Draft, reference: str) -> Reply:
         """The answers now live in the outbox and the office's inbox; the draft forgets them."""
         draft.phase, draft.reference = "submitted", reference
-        draft.answers, draft.history, draft.editing = {}, [], None
+        draft.references.append(reference)
+        draft.answers, draft.history, draft.editing, draft.hints_shown = {}, [], None, []
         reply = Reply().say("common.submitted", reference=reference)
         reply.state = {"step": "submitted", "reference": reference}
         return reply
@@ -212,6 +321,186 @@ class Conversation:
     def submit_failed(self, draft: Draft) -> Reply:
         reply = self._summary(draft, Reply().say("common.submit_failed"))
         reply.state["step"] = "error"
+        return reply
+
+    # -- pause, resume, status, information --------------------------------------------
+
+    def _pause(self, draft: Draft) -> Reply:
+        if draft.phase not in PAUSABLE:
+            return self._continue_where(draft, Reply().say("common.pause_nothing"))
+        return Reply(pause=True)
+
+    def paused(self, draft: Draft, code: str, valid_until: date) -> Reply:
+        """The caller stored the code; tell it with the date the draft will be deleted."""
+        reply = Reply().say(
+            "common.paused", code=code, valid_until=typed("date", valid_until.isoformat())
+        )
+        reply.state = {"step": "paused", "progress": self._progress(draft)}
+        return reply
+
+    def _ask_resume_code(self, draft: Draft) -> Reply:
+        if draft.phase != "resume_code":
+            draft.return_phase, draft.phase = draft.phase, "resume_code"
+        reply = Reply().say("common.resume_ask")
+        reply.state = {
+            "step": "info",
+            "input": {"type": "text", "required": True, "autocomplete": "off"},
+        }
+        return reply
+
+    def _resume_with(self, draft: Draft, code: str) -> Reply:
+        if draft.resume_failures >= MAX_RESUME_FAILURES:
+            return self._continue_where(draft, Reply().say("common.resume_locked"))
+        return Reply(resume_code=code)
+
+    def resumed(self, draft: Draft) -> Reply:
+        """`draft` is the one the code belongs to, now moved into this conversation."""
+        draft.return_phase, draft.editing = None, None
+        if draft.phase in ("resume_code", "choose_change", "confirm_cancel"):
+            draft.phase = "asking"
+        reply = Reply().say("common.resumed")
+        if draft.phase == "submitted":
+            return self._on_submitted(draft, UserTurn(text=""))
+        return self._resume(draft, reply)
+
+    def resume_failed(self, draft: Draft) -> Reply:
+        draft.resume_failures += 1
+        if draft.phase == "resume_code":
+            draft.phase, draft.return_phase = draft.return_phase or "menu", None
+        return self._continue_where(draft, Reply().say("common.resume_unknown"))
+
+    def _status_request(self, draft: Draft, turn: UserTurn) -> Reply:
+        """Status only for references submitted in this conversation (or its resumed draft)."""
+        reference = find_reference(turn.text) or (
+            draft.references[-1] if len(draft.references) == 1 else None
+        )
+        if reference is None:
+            return self._continue_where(draft, Reply().say("common.status_which"))
+        if reference not in draft.references:
+            return self._continue_where(
+                draft, Reply().say("common.status_not_here", reference=reference)
+            )
+        return Reply(status_of=reference)
+
+    def status(self, draft: Draft, reference: str, status: str | None) -> Reply:
+        """`status` is the inbox status (new, accepted, rejected) or None if unknown there."""
+        key = f"common.status.{status}" if status else "common.status.unknown"
+        return self._continue_where(draft, Reply().say(key, reference=reference))
+
+    def _info(self, draft: Draft, turn: UserTurn) -> Reply:
+        """Who can get it, which documents, how long: answered without starting the form."""
+        topic = INFO_TOPICS[str(turn.intent)]
+        app_id = self._named_application(draft, turn) or draft.application
+        if app_id is None:
+            reply = self._menu(Reply().say("common.info_which"))
+            for choice in reply.state["choices"]:
+                choice["payload"] = f'/{turn.intent}{{"application":"{choice["value"]}"}}'
+            return reply
+        reply = Reply().say("common.info_about", title={"key": f"apps.{app_id}.title"})
+        reply.say(f"apps.{app_id}.info.{topic}")
+        if topic == "documents":
+            keys = [
+                f"apps.{app_id}.documents.{d.id}.label"
+                for d in self.applications[app_id].documents()
+            ]
+            reply.say("common.info_document_list", documents=typed_list(keys))
+        if draft.phase == "menu":
+            return self._menu(reply.say("common.info_start"))
+        return self._continue_where(draft, reply)
+
+    def _named_application(self, draft: Draft, turn: UserTurn) -> str | None:
+        wanted = turn.entities.get("application")
+        if wanted in self.applications:
+            return str(wanted)
+        text = turn.text.casefold()
+        best: tuple[int, str] | None = None
+        for app_id, names in self._application_names(draft.lang):
+            for name in names:
+                if len(name) > 3 and re.search(rf"(?<!\w){re.escape(name.casefold())}", text):
+                    best = max(best or (0, app_id), (len(name), app_id))
+        return best[1] if best else None
+
+    def _continue_where(self, draft: Draft, reply: Reply) -> Reply:
+        """After a side question: back to the question, the summary, or the menu."""
+        if draft.phase in ("asking", "summary"):
+            return self._resume(draft, reply)
+        if draft.phase == "submitted":
+            reply.state = {"step": "info", "reference": draft.reference}
+            return reply
+        if draft.phase in ("menu", "resume_code"):
+            return self._menu(reply)
+        reply.state = {"step": "info"}
+        return reply
+
+    # -- group items and hints -----------------------------------------------------------
+
+    def _remove(self, draft: Draft, turn: UserTurn) -> Reply:
+        """Remove a whole group item: by button, or by its name and number in the text."""
+        app = self.applications[str(draft.application)]
+        items = self._removable_items(app, draft)
+        wanted = turn.entities.get("field")
+        chosen = next((i for i in items if i[0] == wanted), None)
+        if chosen is None:
+            target = find_target(app, self._answered_steps(app, draft), turn, draft.lang)
+            number = _number_in(turn.text)
+            candidates = [i for i in items if target is not None and target.group is i[1].group]
+            if number is not None:
+                candidates = [i for i in candidates if i[1].number == number]
+            if len(candidates) == 1:
+                chosen = candidates[0]
+        if chosen is None:
+            if not items:
+                return self._resume(draft, Reply().say("common.remove_nothing"))
+            draft.return_phase, draft.phase = draft.phase, "choose_change"
+            reply = Reply().say("common.remove_which")
+            reply.state = {
+                "step": "info",
+                "choices": [
+                    {
+                        "value": pointer,
+                        "label_key": self._key(app, step, "label"),
+                        "label_params": {
+                            "number": step.number,
+                            "parent_number": step.parent_number,
+                        },
+                        "payload": f'/remove{{"field":"{pointer}"}}',
+                    }
+                    for pointer, step in items
+                ],
+            }
+            return reply
+        pointer, step = chosen
+        array, index = pointer.rsplit("/", 1)
+        remove_item(draft, array, int(index))
+        draft.editing = None
+        reply = Reply().say("common.removed", item=self._item_label(app, step))
+        return self._resume(draft, reply)
+
+    def _removable_items(self, app: Application, draft: Draft) -> list[tuple[str, Step]]:
+        """(item pointer, its add-another step) for every group item the citizen gave."""
+        found = []
+        for step in plan(app, draft.answers):
+            if step.group is None or step.field is None or step.item is None:
+                continue
+            pointer = step.pointer[: -len(step.field.pointer) - 1]
+            if all(p != pointer for p, _ in found) and answered(step, draft.answers):
+                found.append((pointer, step))
+        return found
+
+    def _item_label(self, app: Application, step: Step) -> dict[str, Any]:
+        """ "Person 2", "Einkommen 1 von Person 2": the group's label for one item."""
+        assert step.group is not None
+        params = {"number": step.number, "parent_number": step.parent_number}
+        return {"key": f"apps.{app.id}.groups.{step.group.id}.label", "params": params}
+
+    def _new_hints(self, draft: Draft, reply: Reply) -> Reply:
+        """Say each eligibility hint once, when the answers first make it hold."""
+        app = self.applications[str(draft.application)]
+        active = [h.id for h in active_hints(app, plan(app, draft.answers), draft.answers)]
+        for hint_id in active:
+            if hint_id not in draft.hints_shown:
+                reply.say(f"apps.{app.id}.hints.{hint_id}")
+        draft.hints_shown = active
         return reply
 
     def _handover(self, draft: Draft) -> Reply:
@@ -251,6 +540,15 @@ class Conversation:
                         "payload": f'/change{{"field":"{s.key}"}}',
                     }
                     for s in steps
+                ]
+                + [
+                    {
+                        "value": pointer,
+                        "label_key": "common.remove_choice",
+                        "label_params": {"item": self._item_label(app, step)},
+                        "payload": f'/remove{{"field":"{pointer}"}}',
+                    }
+                    for pointer, step in self._removable_items(app, draft)
                 ],
             }
             return reply
@@ -274,10 +572,13 @@ class Conversation:
     def _summary(self, draft: Draft, reply: Reply) -> Reply:
         app = self.applications[str(draft.application)]
         draft.phase, draft.editing = "summary", None
+        steps = plan(app, draft.answers)
+        for hint in active_hints(app, steps, draft.answers):
+            reply.say(f"apps.{app.id}.hints.{hint.id}")
         sections: list[dict[str, Any]] = []
-        for step in plan(app, draft.answers):
+        for step in steps:
             value = draft.answers.get(step.key)
-            if step.field is None or value is None:
+            if value is None or (step.field is None and step.document is None):
                 continue
             if not sections or sections[-1]["section"] != step.section:
                 sections.append({"section": step.section, "items": []})
@@ -285,6 +586,7 @@ class Conversation:
                 {
                     "label_key": self._key(app, step, "label"),
                     "number": step.number,
+                    "parent_number": step.parent_number,
                     "value": self._typed_answer(app, step, value),
                 }
             )
@@ -308,10 +610,16 @@ class Conversation:
 
     def _ask(self, draft: Draft, step: Step, reply: Reply, kind: str = "ask") -> Reply:
         app = self.applications[str(draft.application)]
-        reply.say(self._key(app, step, "question"), number=step.number)
+        if kind == "ask" and step.opens_group and step.group is not None and not draft.editing:
+            reply.say(f"apps.{app.id}.groups.{step.group.id}.first")
+        if step.document is not None:
+            return self._ask_document(draft, app, step, reply, kind)
+        reply.say(
+            self._key(app, step, "question"), number=step.number, parent_number=step.parent_number
+        )
         if step.kind in ("add_another", "boolean", "confirm"):
             choices = [YES, NO]
-        elif step.field is not None and step.field.type == "choice":
+        elif step.field is not None and step.field.type in ("choice", "multi_choice"):
             choices = [
                 {
                     "value": code,
@@ -337,6 +645,40 @@ class Conversation:
         }
         return reply
 
+    def _ask_document(
+        self, draft: Draft, app: Application, step: Step, reply: Reply, kind: str
+    ) -> Reply:
+        assert step.document is not None
+        steps = plan(app, draft.answers)
+        documents = [s for s in steps if s.document is not None]
+        if kind == "ask" and not any(answered(s, draft.answers) for s in documents):
+            keys = [self._key(app, s, "label") for s in documents]
+            reply.say("common.documents_intro", documents=typed_list(keys))
+        label = {"key": self._key(app, step, "label")}
+        reply.say("common.document_question", document=label)
+        reply.state = {
+            "step": kind,
+            "field": step.pointer,
+            "input": {
+                "type": "file",
+                "required": True,
+                "autocomplete": None,
+                "accept": ",".join(UPLOAD_TYPES),
+                "max_bytes": UPLOAD_MAX_BYTES,
+                "document": step.document.id,
+            },
+            "choices": [
+                {
+                    "value": code,
+                    "label_key": document_choice_key(code),
+                    "payload": f'/inform{{"value":"{code}"}}',
+                }
+                for code in DOCUMENT_CHOICES
+            ],
+            "progress": self._progress(draft),
+        }
+        return reply
+
     def _yes_no(
         self, reply: Reply, step: str, yes_key: str = "common.yes", no_key: str = "common.no"
     ) -> Reply:
@@ -353,6 +695,11 @@ class Conversation:
 
     @staticmethod
     def _key(app: Application, step: Step, what: str) -> str:
+        if step.document is not None:
+            if what in ("question", "why", "example"):
+                return f"common.document_{what}"
+            what = "help" if what == "help" else "label"
+            return f"apps.{app.id}.documents.{step.document.id}.{what}"
         if step.field is None:
             assert step.group is not None
             if what == "question":
@@ -383,7 +730,26 @@ class Conversation:
     def _typed_answer(self, app: Application, step: Step, value: Any) -> dict[str, Any]:
         if step.kind == "choice":
             return typed("choice", value, choice_label_key(app, step, value))
+        if step.kind == "multi_choice":
+            return {
+                "format": "multi_choice",
+                "value": value,
+                "keys": [choice_label_key(app, step, code) for code in value],
+            }
+        if step.kind == "file":
+            return typed("file", value["status"], f"common.document_status.{value['status']}")
         return typed(step.kind, value)
+
+
+def typed_list(keys: list[str]) -> dict[str, Any]:
+    """A bulleted list of texts, e.g. the documents an application needs."""
+    return {"format": "list", "value": None, "keys": keys}
+
+
+def _number_in(text: str) -> int | None:
+    """The item number in "Person 2 entfernen" / "remove income 1"."""
+    match = re.search(r"(?<![0-9])([0-9]{1,2})(?![0-9])", text)
+    return int(match[1]) if match else None
 
 
 def resolve_limits(options: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
 @dataclass
 class Draft:
     lang: str
-    phase: str = "menu"  # menu | asking | summary | choose_change | confirm_cancel | submitted
+    phase: str = "menu"  # menu | asking | summary | choose_change | confirm_cancel |
+    # resume_code | submitted
     application: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)  # answer key -> value (None = skipped)
     history: list[str] = field(default_factory=list)  # answer keys, in the order given
     editing: str | None = None  # answer key asked again on the citizen's request
     return_phase: str | None = None  # where a detour (cancel? which answer?) returns to
     reference: str | None = None
+    references: list[str] = field(default_factory=list)  # submitted here: status may be told
+    hints_shown: list[str] = field(default_factory=list)
+    resume_failures: int = 0  # wrong resume codes typed in this conversation
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Draft:
-        return cls(**data)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     def record(self, key: str, value: Any) -> None:
         self.answers[key] = value

@@ -3,33 +3,44 @@
 The plan is derived from the definition and the answers every time, never
 stored: a changed answer that switches a condition off makes the dependent
 questions (and their answers) drop out of the plan and out of the payload.
+Conditions only see answers of questions that are themselves in the plan, so
+an answer left behind by an abandoned path cannot switch anything on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.definitions import Application, Field, Group
+from bot.definitions import Application, Document, Field, Group, Hint
+from bot.definitions.model import ANSWERED, Conditions
 
 ADD_ANOTHER = "add_another"
+FILE = "file"
+DOCUMENT_KEY = "document:"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One question: a field at a concrete pointer, or an add-another question of a group."""
+    """One question: a field at a concrete pointer, an add-another question, or a document."""
 
     section: str
-    pointer: str  # where the answer lives in the payload (or `<group>` for add-another)
+    pointer: str  # where the answer lives in the payload (the array for add-another)
     key: str  # where the answer lives in the draft's answers
     field: Field | None = None
     group: Group | None = None
     item: int | None = None  # 0-based index inside the group
+    parent_item: int | None = None  # index inside the enclosing group, for nested groups
+    document: Document | None = None
+    opens_group: bool = False  # first question of a group that needs no "is there one?"
 
     @property
     def kind(self) -> str:
-        return self.field.type if self.field else ADD_ANOTHER
+        if self.field is not None:
+            return self.field.type
+        return FILE if self.document is not None else ADD_ANOTHER
 
     @property
     def required(self) -> bool:
@@ -40,46 +51,94 @@ class Step:
         """1-based item number, used in texts ("your 2nd income")."""
         return (self.item or 0) + 1
 
+    @property
+    def parent_number(self) -> int:
+        return (self.parent_item or 0) + 1
 
-def add_another_key(group: Group, index: int) -> str:
-    return f"{group.pointer}#{index}"
+
+def add_another_key(array: str, index: int) -> str:
+    return f"{array}#{index}"
 
 
-def _applies(
-    conditions: Mapping[str, tuple[Any, ...]], answers: Mapping[str, Any], base: str
-) -> bool:
+def _star(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.escape(pattern).replace(r"\*", r"[0-9]+"))
+
+
+def _holds(allowed: tuple[Any, ...], value: Any) -> bool:
+    if ANSWERED in allowed and value is not None:
+        return True
+    if isinstance(value, list):
+        return any(one in allowed for one in value)
+    return value in allowed
+
+
+def applies(conditions: Conditions, seen: Mapping[str, Any], base: str = "") -> bool:
+    """Whether every condition holds on the planned answers `seen`."""
     for pointer, allowed in conditions.items():
         absolute = pointer if pointer.startswith("/") else f"{base}/{pointer}"
-        if answers.get(absolute) not in allowed:
+        if "*" in absolute:
+            pattern = _star(absolute)
+            if not any(_holds(allowed, v) for k, v in seen.items() if pattern.fullmatch(k)):
+                return False
+        elif not _holds(allowed, seen.get(absolute)):
             return False
     return True
 
 
-def _group_steps(section: str, group: Group, answers: Mapping[str, Any]) -> Iterator[Step]:
-    index = 0
-    while True:
-        key = add_another_key(group, index)
-        yield Step(section, group.pointer, key, group=group, item=index)
-        if answers.get(key) is not True:
-            return
-        base = f"{group.pointer}/{index}"
-        for one in group.fields:
-            if _applies(one.when, answers, base):
-                pointer = f"{base}/{one.pointer}"
-                yield Step(section, pointer, pointer, field=one, group=group, item=index)
-        index += 1
+class _Planner:
+    def __init__(self, answers: Mapping[str, Any]) -> None:
+        self.answers = answers
+        self.seen: dict[str, Any] = {}
+        self.steps: list[Step] = []
+
+    def add(self, step: Step) -> None:
+        self.steps.append(step)
+        if step.key in self.answers:
+            self.seen[step.key] = self.answers[step.key]
+
+    def group(self, section: str, group: Group, base: str, parent: int | None) -> None:
+        array = f"{base}/{group.pointer}" if base else group.pointer
+        index = 0
+        while group.max_items is None or index < group.max_items:
+            if index >= group.min_items:
+                key = add_another_key(array, index)
+                self.add(Step(section, array, key, group=group, item=index, parent_item=parent))
+                if self.answers.get(key) is not True:
+                    return
+            item_base = f"{array}/{index}"
+            first = index == 0 and group.min_items > 0
+            for one in group.fields:
+                if applies(one.when, self.seen, item_base):
+                    pointer = f"{item_base}/{one.pointer}"
+                    self.add(
+                        Step(section, pointer, pointer, one, group, index, parent, None, first)
+                    )
+                    first = False
+            for inner in group.groups:
+                if applies(inner.when, self.seen, item_base):
+                    self.group(section, inner, item_base, index)
+            index += 1
+
+    def document(self, section: str, document: Document, number: int) -> None:
+        key = f"{DOCUMENT_KEY}{document.id}"
+        self.add(Step(section, f"/documents/{number}", key, document=document))
 
 
 def plan(app: Application, answers: Mapping[str, Any]) -> list[Step]:
-    steps: list[Step] = []
+    planner = _Planner(answers)
+    documents = 0
     for section in app.sections:
         for item in section.items:
+            if not applies(item.when, planner.seen):
+                continue
             if isinstance(item, Group):
-                if _applies(item.when, answers, ""):
-                    steps.extend(_group_steps(section.id, item, answers))
-            elif _applies(item.when, answers, ""):
-                steps.append(Step(section.id, item.pointer, item.pointer, field=item))
-    return steps
+                planner.group(section.id, item, "", None)
+            elif isinstance(item, Document):
+                planner.document(section.id, item, documents)
+                documents += 1
+            else:
+                planner.add(Step(section.id, item.pointer, item.pointer, field=item))
+    return planner.steps
 
 
 def answered(step: Step, answers: Mapping[str, Any]) -> bool:
@@ -91,7 +150,20 @@ def next_open(steps: list[Step], answers: Mapping[str, Any]) -> Step | None:
 
 
 def group_arrays(app: Application) -> list[str]:
-    return [g.pointer for g in app.groups()]
+    """Pointers of every array a group fills, `*` standing for an enclosing item's index."""
+    found: list[str] = []
+
+    def walk(group: Group, base: str) -> None:
+        array = f"{base}/{group.pointer}" if base else group.pointer
+        found.append(array)
+        for inner in group.groups:
+            walk(inner, f"{array}/*")
+
+    for section in app.sections:
+        for item in section.items:
+            if isinstance(item, Group):
+                walk(item, "")
+    return found
 
 
 def payload_answers(steps: list[Step], answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,3 +173,28 @@ def payload_answers(steps: list[Step], answers: Mapping[str, Any]) -> dict[str, 
         for s in steps
         if s.field is not None and answers.get(s.key) is not None
     }
+
+
+def payload_documents(steps: list[Step], answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The payload's `documents`: every planned document with what the citizen said about it."""
+    return [
+        {"kind": s.document.id, **answers[s.key]}
+        for s in steps
+        if s.document is not None and s.key in answers
+    ]
+
+
+def active_hints(app: Application, steps: list[Step], answers: Mapping[str, Any]) -> list[Hint]:
+    """Hints whose condition holds on the planned answers."""
+    seen = {s.key: answers[s.key] for s in steps if s.key in answers}
+    found = []
+    for hint in app.hints:
+        if hint.when and not applies(hint.when, seen):
+            continue
+        if hint.total is not None:
+            pattern = _star(hint.total.of)
+            total = sum(float(v) for k, v in seen.items() if pattern.fullmatch(k) and v)
+            if total <= hint.total.above:
+                continue
+        found.append(hint)
+    return found

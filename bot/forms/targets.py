@@ -14,6 +14,8 @@ from bot.nlg.texts import lookup
 def _words(app: Application, step: Step, lang: str) -> list[str]:
     if step.field is not None:
         base = f"apps.{app.id}.fields.{step.field.id}"
+    elif step.document is not None:
+        base = f"apps.{app.id}.documents.{step.document.id}"
     else:
         assert step.group is not None
         base = f"apps.{app.id}.groups.{step.group.id}"

@@ -16,6 +16,9 @@ class UserTurn:
     confidence: float = 0.0
     entities: Mapping[str, str] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    attachments: Mapping[str, str] = field(
+        default_factory=dict
+    )  # this conversation's uploads: id -> kind
 
     @property
     def is_button(self) -> bool:
@@ -23,7 +26,9 @@ class UserTurn:
         return self.text.startswith("/")
 
     def means(self, *intents: str, confidence: float = CONTROL_CONFIDENCE) -> bool:
-        return self.intent in intents and (self.is_button or self.confidence >= confidence)
+        """Whether the NLU is sure enough of one of `intents` (of any intent if none given)."""
+        wanted = self.intent in intents if intents else True
+        return wanted and (self.is_button or self.confidence >= confidence)
 
     @classmethod
     def from_latest_message(cls, message: Mapping[str, Any]) -> UserTurn:

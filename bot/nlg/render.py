@@ -19,7 +19,7 @@ def _param(value: Any, lang: str) -> Any:
     if isinstance(value, Mapping) and "format" in value:
         return format_value(value, lang)
     if isinstance(value, Mapping) and "key" in value:
-        return t(str(value["key"]), lang)
+        return t(str(value["key"]), lang, **(value.get("params") or {}))
     return value
 
 
@@ -28,7 +28,12 @@ def _summary(sections: list[Mapping[str, Any]], application: str, lang: str) -> 
     for section in sections:
         lines.append(t(f"apps.{application}.sections.{section['section']}.title", lang))
         for item in section["items"]:
-            label = t(item["label_key"], lang, number=item.get("number", 1))
+            label = t(
+                item["label_key"],
+                lang,
+                number=item.get("number", 1),
+                parent_number=item.get("parent_number", 1),
+            )
             lines.append(
                 t("common.summary_line", lang, label=label, value=_param(item["value"], lang))
             )
@@ -48,7 +53,11 @@ def _choices(state: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
     return [
         {
             "value": str(c["value"]),
-            "title": t(c["label_key"], lang, **(c.get("label_params") or {})),
+            "title": t(
+                c["label_key"],
+                lang,
+                **{k: _param(v, lang) for k, v in (c.get("label_params") or {}).items()},
+            ),
             "payload": c["payload"],
         }
         for c in state.get("choices") or []

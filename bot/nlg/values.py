@@ -29,6 +29,9 @@ def _country(code: str, lang: str) -> str:
 def format_value(spec: Mapping[str, Any], lang: str) -> str:
     """spec: {"format": input type, "value": stored value, "key": label key for codes}."""
     kind, value, locale = spec.get("format"), spec.get("value"), babel_locale(lang)
+    if spec.get("keys") is not None:
+        labels = [t(str(key), lang) for key in spec["keys"]]
+        return "\n".join(f"• {label}" for label in labels) if kind == "list" else ", ".join(labels)
     if spec.get("key"):
         return t(str(spec["key"]), lang)
     if kind in ("boolean", "confirm", "add_another"):

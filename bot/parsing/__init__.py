@@ -14,12 +14,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .booleans import parse_boolean, parse_confirmation
-from .choices import choices_from_options, parse_choice
+from .choices import choices_from_options, parse_choice, parse_choices
 from .contact import parse_email, parse_phone
 from .countries import parse_country
 from .dates import parse_date
 from .digits import normalize_digits
 from .errors import REASONS, ParseError
+from .files import media_type_of, parse_document_answer
 from .identifiers import parse_iban, parse_postal_code
 from .money import parse_money
 from .numbers import parse_count, parse_integer, parse_number
@@ -33,6 +34,8 @@ __all__ = [
     "parse_answer",
     "parse_boolean",
     "parse_choice",
+    "parse_choices",
+    "media_type_of",
 ]
 
 Parser = Callable[[str, str, Mapping[str, Any]], Any]
@@ -40,6 +43,10 @@ Parser = Callable[[str, str, Mapping[str, Any]], Any]
 
 def _choice(text: str, lang: str, options: Mapping[str, Any]) -> str:
     return parse_choice(text, choices_from_options(options))
+
+
+def _multi_choice(text: str, lang: str, options: Mapping[str, Any]) -> list[str]:
+    return parse_choices(text, choices_from_options(options))
 
 
 def _boolean(text: str, lang: str, options: Mapping[str, Any]) -> bool:
@@ -63,8 +70,10 @@ _PARSERS: dict[str, Parser] = {
     "postal_code": parse_postal_code,
     "country": parse_country,
     "choice": _choice,
+    "multi_choice": _multi_choice,
     "boolean": _boolean,
     "confirm": _confirm,
+    "file": parse_document_answer,
 }
 INPUT_TYPES: tuple[str, ...] = tuple(_PARSERS)
 

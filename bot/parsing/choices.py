@@ -85,7 +85,7 @@ def _labels_in_text(folded: str, keyed: list[tuple[str, str]], negated: bool) ->
             spans.append((match.start(), match.end(), code))
     return [
         code
-        for start, end, code in spans
+        for start, end, code in sorted(spans)
         if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in spans)
     ]
 
@@ -134,3 +134,24 @@ def parse_choice(text: str, choices: Choices) -> str:
     if found:
         return found
     raise ParseError("choice.unknown")
+
+
+_LIST_SEPARATORS = re.compile(r"\s*(?:[,;/&+\n]|\b(?:und|and|sowie|oder|or)\b)\s*", re.IGNORECASE)
+
+
+def parse_choices(text: str, choices: Choices) -> list[str]:
+    """Several options in one answer ("Mittagessen und Ausflüge", "1, 3"), in the order named.
+
+    Labels found whole in the answer come first, so a label that itself contains
+    "und" is not cut in two; otherwise each part between separators must be an option.
+    """
+    folded = fold(clean(text))
+    keyed = [(code, fold(label)) for code, labels in choices for label in labels if fold(label)]
+    keyed += [(code, fold(code)) for code, _labels in choices]
+    found = _labels_in_text(folded, keyed, lexicon.has_negation(folded))
+    parts = [p for p in _LIST_SEPARATORS.split(clean(text)) if p.strip()]
+    if not found or len(dict.fromkeys(found)) < len(parts):
+        found = [parse_choice(part, choices) for part in parts]
+    if not found:
+        raise ParseError("choice.unknown")
+    return list(dict.fromkeys(found))

@@ -41,6 +41,11 @@ REASONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "choice.ambiguous": ("options",),
         "boolean.invalid": (),
         "confirm.required": (),
+        "upload.expected": (),
+        "upload.wrong_document": (),
+        "upload.type": (),
+        "upload.too_large": ("max",),
+        "upload.empty": (),
     }
 )
 

@@ -7,6 +7,8 @@ keys: the first key encrypts, all keys decrypt.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -35,6 +37,7 @@ class DataBox:
     """Seals bytes or JSON values with the project's data key(s)."""
 
     def __init__(self, keys: Iterable[str | bytes]) -> None:
+        keys = list(keys)
         fernets = []
         for number, key in enumerate(keys, start=1):
             try:
@@ -45,6 +48,8 @@ class DataBox:
         if not fernets:
             raise ValueError("at least one data key is needed")
         self._fernet = MultiFernet(fernets)
+        first = next(iter(keys))
+        self._lookup_key = hashlib.sha256(b"lookup:" + _as_bytes(first)).digest()
 
     @staticmethod
     def generate_key() -> str:
@@ -63,6 +68,13 @@ class DataBox:
         if keys:
             return cls(keys)
         return cls(_split_keys(_key_file(var_dir() / KEY_FILE_NAME)))
+
+    def fingerprint(self, text: str) -> str:
+        """A keyed hash for finding a secret (a resume code) without storing it.
+
+        Keyed, so a stolen database alone cannot test all codes offline.
+        """
+        return hmac.new(self._lookup_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def seal(self, data: bytes) -> bytes:
         """Encrypt with the first key."""
@@ -84,6 +96,10 @@ class DataBox:
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt a token with the current first key (for key rotation jobs)."""
         return self._fernet.rotate(bytes(token))
+
+
+def _as_bytes(key: str | bytes) -> bytes:
+    return key.encode("ascii") if isinstance(key, str) else key
 
 
 def _key_file(path: Path) -> str:

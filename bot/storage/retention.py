@@ -11,7 +11,7 @@ import os
 from datetime import timedelta
 
 RETENTION_ENV = "ANTRAGSLOTSE_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 7
+DEFAULT_RETENTION_DAYS = 30  # resume codes are valid this long after the last edit
 
 
 def retention() -> timedelta:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.storage.attachments import StoredFile, file_table, insert_files, select_files
 from bot.storage.crypto import DataBox
 from bot.storage.database import UtcDateTime, metadata, utcnow
 from bot.submission.schemas import payload_problems
@@ -42,6 +43,8 @@ outbox_table = sa.Table(
     sa.Column("last_error", sa.String(100), nullable=True),
     sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
 )
+
+outbox_files = file_table("outbox_attachments")
 
 
 class InvalidPayload(ValueError):
@@ -69,6 +72,7 @@ class OutboxItem:
     application: str
     payload: dict[str, Any]
     attempts: int
+    attachments: tuple[StoredFile, ...] = ()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -91,8 +95,13 @@ class Outbox:
         self._engine = engine
         self._box = box
 
-    def put(self, payload: dict[str, Any], now: datetime | None = None) -> bool:
-        """Store a valid payload for delivery; True if new, False if already stored.
+    def put(
+        self,
+        payload: dict[str, Any],
+        now: datetime | None = None,
+        attachments: tuple[StoredFile, ...] = (),
+    ) -> bool:
+        """Store a valid payload (and its files) for delivery; True if new, False if stored.
 
         Raises `InvalidPayload` (nothing stored) or `ReferenceConflict`.
         """
@@ -113,6 +122,7 @@ class Outbox:
         try:
             with self._engine.begin() as conn:
                 conn.execute(outbox_table.insert().values(**row))
+                insert_files(conn, outbox_files, self._box, reference, attachments)
             return True
         except IntegrityError:
             pass
@@ -161,7 +171,9 @@ class Outbox:
                 if claimed != 1:
                     continue
             payload = self._box.open_json(row.payload)
-            items.append(OutboxItem(row.reference, row.application, payload, row.attempts))
+            with self._engine.connect() as conn:
+                files = tuple(select_files(conn, outbox_files, self._box, row.reference))
+            items.append(OutboxItem(row.reference, row.application, payload, row.attempts, files))
         return items
 
     def mark_delivered(self, reference: str, now: datetime | None = None) -> None:

@@ -64,6 +64,7 @@ def build_payload(
     channel: str,
     submitted_at: datetime,
     documents: list | None = None,
+    keep_empty: Iterable[str] | None = None,
 ) -> dict:
     """The payload of one application: envelope plus all answers, arrays always present.
 
@@ -72,8 +73,9 @@ def build_payload(
     - `arrays` lists the pointers that are arrays; `*` stands for any index, e.g.
       `/household_members/*/income`. Under such a pointer a segment is an index.
       Items are ordered by index and gaps closed (an item removed in the
-      dialogue leaves no hole). A listed array without items becomes `[]` when
-      its parent exists, so "lives alone" and "not asked" cannot be confused.
+      dialogue leaves no hole). An array of `keep_empty` (default: all of
+      `arrays`) without items becomes `[]` when its parent exists, so "lives
+      alone" and "not asked" cannot be confused; other empty arrays are left out.
     - `declarations` are ordinary answers (`/declarations/truthful`).
     """
     if submitted_at.tzinfo is None or submitted_at.utcoffset() is None:
@@ -84,7 +86,8 @@ def build_payload(
         if value is not None:
             _put(tree, pointer, value, patterns)
     body = _finish(tree)
-    for pattern in patterns:
+    empty = patterns if keep_empty is None else [tuple(parse_pointer(p)) for p in keep_empty]
+    for pattern in empty:
         _ensure_array(body, pattern)
 
     payload: dict[str, Any] = {

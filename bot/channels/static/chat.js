@@ -39,6 +39,9 @@
   var progressLine = document.getElementById("progress");
   var form = document.getElementById("composer");
   var input = document.getElementById("message");
+  var uploadBox = document.getElementById("upload");
+  var uploadInput = document.getElementById("upload-file");
+  var askedDocument = null;
 
   var storageKey = STORAGE_PREFIX + pageLang + ":" + (config.application || "");
   var conversation = loadConversation();
@@ -298,6 +301,13 @@
     input.setAttribute("autocomplete", autocomplete);
     input.setAttribute("inputmode", (hints && INPUT_MODES[hints.type]) || "text");
     input.lang = botLang;
+    askedDocument = hints && hints.type === "file" && typeof hints.document === "string"
+      ? hints.document
+      : null;
+    uploadBox.hidden = !askedDocument;
+    if (askedDocument && typeof hints.accept === "string") {
+      uploadInput.setAttribute("accept", hints.accept);
+    }
 
     var progress = state.progress;
     if (
@@ -488,6 +498,35 @@
   });
 
   // ------------------------------------------------------------------ start
+
+  /* A document question: the file goes to /chat/upload, then its id is the answer. */
+  uploadInput.addEventListener("change", function () {
+    var file = uploadInput.files && uploadInput.files[0];
+    if (!file || !askedDocument) {
+      return;
+    }
+    var data = new FormData();
+    data.append("sender", conversation.sender);
+    data.append("document", askedDocument);
+    data.append("lang", botLang);
+    data.append("file", file);
+    setStatus(texts.uploading, false);
+    fetch(config.uploadUrl, { method: "POST", body: data, credentials: "same-origin" }).then(
+      function (answer) {
+        return answer.json().then(function (body) {
+          uploadInput.value = "";
+          if (answer.status !== 201 || !body || typeof body.attachment_id !== "string") {
+            setStatus((body && body.message) || texts.error_unavailable, true);
+            return;
+          }
+          send('/inform{"value":"' + body.attachment_id + '"}', { text: file.name });
+        });
+      },
+      function () {
+        setStatus(texts.error_network, true);
+      }
+    );
+  });
 
   if (conversation.items.length) {
     // A reload: show what was said and continue the same conversation.
