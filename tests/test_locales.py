@@ -63,3 +63,22 @@ def test_every_question_has_its_texts(lang: str) -> None:
                 k for w in PER_GROUP if (k := f"{base}.groups.{group.id}.{w}") not in catalog
             ]
     assert missing == []
+
+
+def _words(text: str) -> int:
+    return sum(word.isalpha() for word in text.split())
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang not in ("de", "de-x-ls")])
+def test_no_text_is_an_untranslated_copy_of_german(lang: str) -> None:
+    """Short labels ("IBAN") and example names ("Anna Maria Schneider") may stay; sentences not."""
+    german, other = load_catalog("de"), load_catalog(lang)
+    copies = [
+        key
+        for key, text in german.items()
+        if isinstance(text, str)
+        and not key.endswith(".example")
+        and _words(text) >= 3
+        and other.get(key) == text
+    ]
+    assert copies == []

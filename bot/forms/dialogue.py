@@ -23,11 +23,12 @@ from bot.forms.answers import (
 )
 from bot.forms.draft import Draft
 from bot.forms.items import remove_item
+from bot.forms.language_choice import detect_language, find_language
 from bot.forms.plan import Step, active_hints, answered, next_open, plan
 from bot.forms.targets import find_target
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import has, lookup, supported_languages, t
-from bot.parsing import ParseError, parse_choice
+from bot.parsing import ParseError, parse_boolean, parse_choice
 
 YES = {"value": "true", "label_key": "common.yes", "payload": "/affirm"}
 NO = {"value": "false", "label_key": "common.no", "payload": "/deny"}
@@ -47,7 +48,10 @@ PAUSABLE = ("asking", "summary", "choose_change", "confirm_cancel")
 RESUMABLE_FROM = ("menu", "resume_code", "submitted")
 # Controls that an answer wins over: "Nachhilfe" is a choice, not a call for help, and
 # "humanitäre Gründe" is a residence status, not a wish to talk to a human.
-ANSWER_FIRST = ("help", "why", "repeat", "skip", "human", "pause", "remove", *INFO_TOPICS)
+ANSWER_FIRST = (
+    *("help", "why", "repeat", "skip", "human", "pause", "remove", "choose_language"),
+    *INFO_TOPICS,
+)
 # On a free-text question anything parses, so a control needs a surer NLU.
 FREE_TEXT_CONTROL_CONFIDENCE = 0.95
 FREE_TEXT = ("text", "boolean", "add_another", "confirm")
@@ -57,6 +61,13 @@ def find_resume_code(text: str) -> str | None:
     """A resume code in the text, normalized to "ABCDE-FGHJK"."""
     match = RESUME_CODE.search(text)
     return f"{match[1]}-{match[2]}".upper() if match else None
+
+
+def parse_yes_no(text: str, lang: str) -> bool | None:
+    try:
+        return parse_boolean(text, lang)
+    except ParseError:
+        return None
 
 
 def find_reference(text: str) -> str | None:
@@ -101,11 +112,20 @@ class Conversation:
         fresh = draft is None
         draft = draft or Draft(lang=lang)
         draft.lang = lang
+        if asked_for or turn.is_button:
+            draft.language_checked = True  # the client or a button already settled it
         if draft.phase == "asking":
             turn = self._answer_or_control(draft, turn)
         code = find_resume_code(turn.text)
         if code and (turn.means("resume") or draft.phase in RESUMABLE_FROM):
             return draft, self._resume_with(draft, code)
+        if turn.means("choose_language") or turn.entities.get("language"):
+            return draft, self._switch_language(draft, turn)
+        if not draft.language_checked and draft.phase in ("menu", "asking"):
+            draft.language_checked = True
+            guessed = detect_language(turn.text)
+            if guessed and guessed != draft.lang.split("-")[0]:
+                return draft, self._confirm_language(draft, guessed, fresh)
         if fresh:
             return self._welcome(draft, turn)
         if turn.means("start", "start_over") and draft.phase in ("menu", "submitted"):
@@ -233,6 +253,16 @@ class Conversation:
             return self._remove(draft, turn)
         return self._change(draft, turn)
 
+    def _on_confirm_language(self, draft: Draft, turn: UserTurn) -> Reply:
+        draft.phase, draft.return_phase = draft.return_phase or "menu", None
+        if turn.means("deny", confidence=0.5) or parse_yes_no(turn.text, draft.lang) is False:
+            draft.lang = draft.previous_lang or draft.lang
+        draft.previous_lang = None
+        reply = Reply().say("common.language_switched")
+        if draft.phase == "menu":
+            reply.say("common.privacy")  # the welcome came with the question, the notice now
+        return self._continue_where(draft, reply)
+
     def _on_resume_code(self, draft: Draft, turn: UserTurn) -> Reply:
         """The citizen was asked for a code and typed something that is not one."""
         draft.phase, draft.return_phase = draft.return_phase or "menu", None
@@ -321,6 +351,51 @@ class Conversation:
     def submit_failed(self, draft: Draft) -> Reply:
         reply = self._summary(draft, Reply().say("common.submit_failed"))
         reply.state["step"] = "error"
+        return reply
+
+    # -- language ------------------------------------------------------------------------
+
+    def _switch_language(self, draft: Draft, turn: UserTurn) -> Reply:
+        """Speak another language from now on; every answer stays."""
+        wanted = turn.entities.get("language") or find_language(turn.text)
+        if wanted not in supported_languages() or (wanted == draft.lang and not turn.is_button):
+            # "ich spreche kein Deutsch" names the language we already speak: offer the others
+            return self._language_menu(draft)
+        if draft.phase == "confirm_language":
+            draft.phase, draft.return_phase = draft.return_phase or "menu", None
+        draft.lang, draft.previous_lang = str(wanted), None
+        return self._continue_where(draft, Reply().say("common.language_switched"))
+
+    def _language_menu(self, draft: Draft) -> Reply:
+        reply = Reply().say("common.language_menu")
+        reply.state = {
+            "step": "language",
+            "choices": [
+                {
+                    "value": code,
+                    "label_key": "common.language_name",
+                    "label_lang": code,
+                    "payload": f'/choose_language{{"language":"{code}"}}',
+                }
+                for code in supported_languages()
+            ],
+        }
+        return reply
+
+    def _confirm_language(self, draft: Draft, guessed: str, fresh: bool) -> Reply:
+        """The first message is in another language: ask in that language whether to switch."""
+        draft.previous_lang, draft.lang = draft.lang, guessed
+        draft.return_phase, draft.phase = draft.phase, "confirm_language"
+        reply = Reply().say("common.welcome") if fresh else Reply()
+        reply.say("common.language_confirm")
+        reply.state = {
+            "step": "language",
+            "input": {"type": "confirm", "required": True, "autocomplete": None},
+            "choices": [
+                {**YES, "payload": f'/choose_language{{"language":"{guessed}"}}'},
+                {**NO, "payload": "/deny"},
+            ],
+        }
         return reply
 
     # -- pause, resume, status, information --------------------------------------------
@@ -416,7 +491,7 @@ class Conversation:
         best: tuple[int, str] | None = None
         for app_id, names in self._application_names(draft.lang):
             for name in names:
-                if len(name) > 3 and re.search(rf"(?<!\w){re.escape(name.casefold())}", text):
+                if len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name.casefold())}", text):
                     best = max(best or (0, app_id), (len(name), app_id))
         return best[1] if best else None
 

@@ -10,7 +10,7 @@ from typing import Any
 class Draft:
     lang: str
     phase: str = "menu"  # menu | asking | summary | choose_change | confirm_cancel |
-    # resume_code | submitted
+    # resume_code | confirm_language | submitted
     application: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)  # answer key -> value (None = skipped)
     history: list[str] = field(default_factory=list)  # answer keys, in the order given
@@ -20,6 +20,8 @@ class Draft:
     references: list[str] = field(default_factory=list)  # submitted here: status may be told
     hints_shown: list[str] = field(default_factory=list)
     resume_failures: int = 0  # wrong resume codes typed in this conversation
+    language_checked: bool = False  # the first free-text message was checked for its language
+    previous_lang: str | None = None  # to go back to if a guessed language is declined
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

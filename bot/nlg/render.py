@@ -55,7 +55,7 @@ def _choices(state: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
             "value": str(c["value"]),
             "title": t(
                 c["label_key"],
-                lang,
+                c.get("label_lang") or lang,
                 **{k: _param(v, lang) for k, v in (c.get("label_params") or {}).items()},
             ),
             "payload": c["payload"],

@@ -1,9 +1,11 @@
 """Builds the spaCy pipeline the Rasa NLU config loads from disk.
 
-German spaCy models are not on PyPI, so we assemble a blank German pipeline with a
-lookup lemmatizer whose table merges the German and English tables of
-spacy-lookups-data: one Rasa model serves both languages, and lemmas let
-"Renten"/"Rente" or "wants"/"want" share features.
+German spaCy models are not on PyPI, so we assemble a blank German pipeline (its
+rule-based tokenizer splits every script we serve, Arabic and Cyrillic included, on
+spaces and punctuation) with a lookup lemmatizer whose table merges the tables
+spacy-lookups-data has for our languages (German, English, Russian, Turkish; none
+exist for Arabic, Persian or Ukrainian): one Rasa model serves all languages, and
+lemmas let "Renten"/"Rente", "wants"/"want" or "пенсии"/"пенсия" share features.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from pathlib import Path
 import spacy
 from spacy.lookups import Lookups, load_lookups
 
-DEFAULT_PATH = Path("build/spacy/de_en_lookup")
-LANGUAGES = ("de", "en")
+DEFAULT_PATH = Path("build/spacy/multi_lookup")
+LANGUAGES = ("de", "en", "ru", "tr")  # the first wins where tables share a word form
 
 
 def merged_lemma_table() -> dict[int, str]:
-    """German entries win where both languages know a word form (keys are string hashes)."""
+    """Earlier languages win where tables share a word form (keys are string hashes)."""
     merged: dict[int, str] = {}
     for lang in reversed(LANGUAGES):
         merged.update(load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup").items())

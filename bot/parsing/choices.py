@@ -136,7 +136,11 @@ def parse_choice(text: str, choices: Choices) -> str:
     raise ParseError("choice.unknown")
 
 
-_LIST_SEPARATORS = re.compile(r"\s*(?:[,;/&+\n]|\b(?:und|and|sowie|oder|or)\b)\s*", re.IGNORECASE)
+# "und", "and", "и", "і", "та", "ve", "ile", "و", "و" ... between the options named.
+_CONJUNCTIONS = "und|and|sowie|oder|or|и|или|і|та|або|ve|veya|ile|ya da|و|یا|او"
+_LIST_SEPARATORS = re.compile(
+    rf"\s*(?:[,;/&+\n،]|(?<!\w)(?:{_CONJUNCTIONS})(?!\w))\s*", re.IGNORECASE
+)
 
 
 def parse_choices(text: str, choices: Choices) -> list[str]:

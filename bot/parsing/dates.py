@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date
 from dateparser.date import DateDataParser
 
+from . import lexicon
 from .errors import ParseError
-from .languages import babel_locale, dateparser_languages
+from .languages import babel_locale, dateparser_languages, primary_language
 from .text import clean
 
 _SETTINGS: dict[str, Any] = {
@@ -58,6 +59,18 @@ def _parser(languages: tuple[str, ...], complete: bool) -> DateDataParser:
     return DateDataParser(languages=list(languages), settings=dict(settings))
 
 
+_SUFFIX = re.compile(r"(\d+)['’][a-zçğıöşü]+", re.IGNORECASE)
+_ORDINAL = re.compile(r"(\d+)-(?:го|е|й|ого|ое|ше|ге|є)(?!\w)")
+
+
+def _with_known_months(text: str, lang: str) -> str:
+    """Levantine "آذار" -> "مارس" and other month names dateparser lacks (vocab/month_aliases)."""
+    aliases = lexicon.load("month_aliases").get(primary_language(lang)) or {}
+    for alias in sorted(aliases, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(alias)}(?!\w)", aliases[alias], text)
+    return text
+
+
 def _variants(text: str) -> list[str]:
     """The answer, then without up to three leading or two trailing filler words.
 
@@ -77,6 +90,10 @@ def _variants(text: str) -> list[str]:
                 variants.append(" ".join(words[:-end]))
     # "Maerz" is how German is typed without umlauts; the CLDR data only knows "März".
     variants += [re.sub(r"(?i)\bmaerz\b", "März", v) for v in variants if "aerz" in v.lower()]
+    # "3 Mart 1958'de": Turkish case endings after the year.
+    variants += [_SUFFIX.sub(r"\1", v) for v in variants if _SUFFIX.search(v)]
+    # "1-го июля", "3-го березня": the ordinal ending of Russian and Ukrainian dates.
+    variants += [_ORDINAL.sub(r"\1", v) for v in variants if _ORDINAL.search(v)]
     return list(dict.fromkeys(v.strip(" ,;:") for v in variants if v.strip(" ,;:")))
 
 
@@ -180,7 +197,7 @@ def parse_date(text: str, lang: str, options: Mapping[str, Any] | None = None) -
     """ISO "YYYY-MM-DD" from a date in de, en or the dialogue language. Options: min, max."""
     options = options or {}
     low, high = _limit(options.get("min")), _limit(options.get("max"))
-    value = clean(text)
+    value = _with_known_months(clean(text), lang)
     if not value or len(value) > _MAX_LENGTH:
         raise ParseError("date.invalid")
     languages = dateparser_languages(lang)

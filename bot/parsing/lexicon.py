@@ -15,13 +15,29 @@ from .text import fold
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 
+def _read(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
 @cache
 def load(name: str) -> dict[str, Any]:
-    """The parsed vocab/<name>.yml."""
-    with (VOCAB_DIR / f"{name}.yml").open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+    """vocab/<name>.yml, with each language's own vocab/<lang>/<name>.yml merged in.
+
+    A language's file holds either the list itself (negations, lead-ins) or the
+    sections of the shared file ({"yes": [...], "no": [...]}), so a translator
+    adds a language without touching the others.
+    """
+    data = _read(VOCAB_DIR / f"{name}.yml") or {}
     if not isinstance(data, dict):
         raise TypeError(f"vocab/{name}.yml must be a mapping")
+    for path in sorted(VOCAB_DIR.glob(f"*/{name}.yml")):
+        lang, extra = path.parent.name, _read(path) or []
+        if isinstance(extra, dict):
+            for section, entries in extra.items():
+                data.setdefault(section, {})[lang] = entries
+        else:
+            data[lang] = extra
     return data
 
 

@@ -13,6 +13,11 @@ from .errors import ParseError
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+# Arabic and Persian keyboards type the same letters differently (ي/ی, ك/ک, ى, أ/إ/آ/ا,
+# ة/ه): one form each, so a Persian word typed on an Arabic keyboard still matches.
+_ARABIC_FORMS = str.maketrans(
+    {"ي": "ی", "ى": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "\u200c": ""}
+)
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -31,12 +36,13 @@ def clean(text: str | None) -> str:
 
 
 def fold(text: str) -> str:
-    """A matching key: case-free, umlauts as ae/oe/ue, no accents or punctuation.
+    """A matching key: case-free, umlauts as ae/oe/ue, no accents, punctuation or Arabic
+    letter variants.
 
     "Türkei", "TUERKEI" and "türkei!" all become "tuerkei", so a citizen without a
     German keyboard still matches; the same folding is applied to the vocabulary.
     """
-    text = clean(text).casefold().translate(_UMLAUTS)
+    text = clean(text).casefold().translate(_UMLAUTS).translate(_ARABIC_FORMS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = _APOSTROPHES.sub("", text)

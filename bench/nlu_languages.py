@@ -1,0 +1,110 @@
+"""Per language: intent accuracy and macro-F1 on held-out phrases, and value-parsing accuracy.
+
+Trains an NLU-only model on the training data (data/nlu; the held-out phrases in
+tests/nlu_heldout are never in it, a test checks), then classifies every held-out
+phrase. Value parsing runs bench/value_cases.yml through the answer parsers.
+
+    .venv/bin/python bench/nlu_languages.py [--reuse]   # --reuse: the model of `make prepare`
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sklearn.metrics import f1_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.parsing import ParseError, parse_answer  # noqa: E402
+
+HELD_OUT_DIR = ROOT / "tests" / "nlu_heldout"
+VALUE_CASES = ROOT / "bench" / "value_cases.yml"
+
+
+def train(out_dir: Path) -> tuple[Path, float]:
+    from rasa.model_training import train_nlu
+
+    started = time.monotonic()
+    model = train_nlu(
+        config=str(ROOT / "config.yml"),
+        nlu_data=str(ROOT / "data"),
+        output=str(out_dir),
+        domain=str(ROOT / "domain"),
+    )
+    return Path(str(model)), time.monotonic() - started
+
+
+def intent_scores(model: Path) -> dict[str, tuple[int, float, float]]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    scores = {}
+    for path in sorted(HELD_OUT_DIR.glob("*.yml")):
+        by_intent: dict[str, list[str]] = yaml.safe_load(path.read_text("utf-8")) or {}
+        wanted, got = [], []
+        for intent, texts in by_intent.items():
+            for text in texts:
+                wanted.append(intent)
+                got.append(asyncio.run(agent.parse_message(text))["intent"]["name"])
+        accuracy = sum(w == g for w, g in zip(wanted, got, strict=True)) / len(wanted)
+        macro_f1 = f1_score(wanted, got, labels=sorted(set(wanted)), average="macro")
+        scores[path.stem] = (len(wanted), accuracy, macro_f1)
+    return scores
+
+
+def value_scores() -> dict[str, dict[str, tuple[int, int]]]:
+    cases: dict[str, list[list[Any]]] = yaml.safe_load(VALUE_CASES.read_text("utf-8"))
+    scores: dict[str, dict[str, tuple[int, int]]] = {}
+    for lang, items in cases.items():
+        per_kind: dict[str, list[bool]] = defaultdict(list)
+        for kind, text, expected in items:
+            try:
+                per_kind[kind].append(parse_answer(kind, text, lang) == expected)
+            except ParseError:
+                per_kind[kind].append(False)
+        scores[lang] = {kind: (sum(ok), len(ok)) for kind, ok in per_kind.items()}
+    return scores
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", action="store_true", help="use models/antragslotse.tar.gz")
+    args = parser.parse_args()
+    if args.reuse:
+        model, seconds = ROOT / "models" / "antragslotse.tar.gz", None
+    else:
+        model, seconds = train(Path(tempfile.mkdtemp(prefix="nlu-bench-")))
+    intents = intent_scores(model)
+    values = value_scores()
+    if seconds is not None:
+        print(f"NLU training: {seconds:.0f} s")
+    kinds = ("date", "money", "boolean", "iban")
+    print(
+        f"{'lang':8} {'phrases':>7} {'accuracy':>8} {'macro-F1':>8}  "
+        + "  ".join(f"{k:>8}" for k in kinds)
+        + f"  {'values':>6}"
+    )
+    for lang in sorted(set(intents) | set(values)):
+        count, accuracy, f1 = intents.get(lang, (0, float("nan"), float("nan")))
+        per_kind = values.get(lang, {})
+        cells = "  ".join(
+            f"{per_kind[k][0]:>3}/{per_kind[k][1]:<4}" if k in per_kind else f"{'-':>8}"
+            for k in kinds
+        )
+        ok = sum(v[0] for v in per_kind.values())
+        total = sum(v[1] for v in per_kind.values()) or 1
+        print(f"{lang:8} {count:>7} {accuracy:>8.3f} {f1:>8.3f}  {cells}  {ok / total:>6.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Answers written the way each language writes them parse to the payload's value.
+
+Native digits (٣, ۳), month names (березня, Mart, مارس), decimal commas and local
+yes/no words; the cases live in bench/value_cases.yml, which the NLU bench also reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.nlg.texts import supported_languages
+from bot.parsing import parse_answer
+
+CASES_FILE = Path(__file__).resolve().parents[1] / "bench" / "value_cases.yml"
+CASES: dict[str, list[list[Any]]] = yaml.safe_load(CASES_FILE.read_text("utf-8"))
+
+
+def test_every_language_has_cases_for_every_kind() -> None:
+    for lang in supported_languages():
+        assert {kind for kind, _, _ in CASES.get(lang, [])} >= {
+            "date",
+            "money",
+            "boolean",
+            "iban",
+        }, lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "text", "expected"),
+    [(lang, *case) for lang, cases in CASES.items() for case in cases],
+)
+def test_value_is_parsed(lang: str, kind: str, text: str, expected: Any) -> None:
+    assert parse_answer(kind, text, lang) == expected
