@@ -15,10 +15,11 @@ from sanic import Sanic
 from bot.backoffice.inbox import Inbox
 from bot.channels.uploads import upload_blueprint
 from bot.definitions import load_applications
-from bot.forms.dialogue import RESUME_ALPHABET, Reply
+from bot.forms.dialogue import Reply
 from bot.storage.attachments import AttachmentStore
 from bot.storage.crypto import DataBox
 from bot.storage.database import utcnow
+from bot.storage.resume_codes import ALPHABET as RESUME_ALPHABET
 from bot.turns import Turns
 from tests.rest import fictional_pdf
 from tests.test_dialogue import turn

@@ -29,15 +29,13 @@ from bot.forms.targets import find_target
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import has, lookup, supported_languages, t
 from bot.parsing import ParseError, parse_boolean, parse_choice
+from bot.parsing.files import EXTENSIONS, MAX_UPLOAD_BYTES
+from bot.storage.resume_codes import ALPHABET as RESUME_ALPHABET
 
 YES = {"value": "true", "label_key": "common.yes", "payload": "/affirm"}
 NO = {"value": "false", "label_key": "common.no", "payload": "/deny"}
 INPUT_LIMITS = ("min", "max", "pattern")
-UPLOAD_TYPES = ("application/pdf", "image/jpeg", "image/png")
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 INFO_TOPICS = {"ask_who": "who", "ask_documents": "documents", "ask_duration": "duration"}
-# Resume codes: 10 characters without 0/O, 1/I/L and U, read aloud in two groups of five.
-RESUME_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 RESUME_CODE = re.compile(
     rf"(?<![A-Za-z0-9])([{RESUME_ALPHABET}]{{5}})[ -]?([{RESUME_ALPHABET}]{{5}})(?![A-Za-z0-9])",
     re.IGNORECASE,
@@ -54,6 +52,7 @@ ANSWER_FIRST = (
 )
 # On a free-text question anything parses, so a control needs a surer NLU.
 FREE_TEXT_CONTROL_CONFIDENCE = 0.95
+# Kinds whose answers are words a control could be made of ("nein", "ja", any text).
 FREE_TEXT = ("text", "boolean", "add_another", "confirm")
 
 
@@ -738,8 +737,8 @@ class Conversation:
                 "type": "file",
                 "required": True,
                 "autocomplete": None,
-                "accept": ",".join(UPLOAD_TYPES),
-                "max_bytes": UPLOAD_MAX_BYTES,
+                "accept": ",".join(EXTENSIONS),
+                "max_bytes": MAX_UPLOAD_BYTES,
                 "document": step.document.id,
             },
             "choices": [

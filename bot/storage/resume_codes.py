@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.storage.crypto import DataBox
 from bot.storage.database import UtcDateTime, metadata, utcnow
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: easy to read aloud
 GROUP = 5
 
 resume_codes_table = sa.Table(
