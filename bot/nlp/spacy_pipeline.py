@@ -1,47 +1,65 @@
-"""Builds the spaCy pipeline the Rasa NLU config loads from disk.
+"""Builds the per-language spaCy pipelines the Rasa NLU config loads from disk.
 
-German spaCy models are not on PyPI, so we assemble a blank German pipeline (its
-rule-based tokenizer splits every script we serve, Arabic and Cyrillic included, on
-spaces and punctuation) with a lookup lemmatizer whose table merges the tables
-spacy-lookups-data has for our languages (German, English, Russian, Turkish; none
-exist for Arabic, Persian or Ukrainian): one Rasa model serves all languages, and
-lemmas let "Renten"/"Rente", "wants"/"want" or "пенсии"/"пенсия" share features.
+German spaCy models are not on PyPI, so each dialogue language gets a blank
+pipeline (its own tokenizer rules) with a lookup lemmatizer: the table of
+spacy-lookups-data where one exists (de, en, ru, tr; "Renten" -> "Rente",
+"пенсии" -> "пенсия"), else an empty table, so a lemma is the word itself.
+`bot.nlp.multilingual.MultilingualSpacyNLP` sends each message to the pipeline
+of its language.
+
+    python -m bot.nlp.spacy_pipeline [path]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 from pathlib import Path
 
 import spacy
-from spacy.lookups import Lookups, load_lookups
+import spacy_lookups_data
+from spacy.lookups import Lookups
 
-DEFAULT_PATH = Path("build/spacy/multi_lookup")
-LANGUAGES = ("de", "en", "ru", "tr")  # the first wins where tables share a word form
+DEFAULT_PATH = Path("build/spacy/multilingual")
+LANGUAGES = ("de", "en", "ar", "fa", "ru", "uk", "tr")  # de-x-ls is German
 
 
-def merged_lemma_table() -> dict[int, str]:
-    """Earlier languages win where tables share a word form (keys are string hashes)."""
-    merged: dict[int, str] = {}
-    for lang in reversed(LANGUAGES):
-        merged.update(load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup").items())
-    return merged
+def _forms(lang: str) -> dict[str, str]:
+    """Word form -> lemma from spacy-lookups-data, plus lower-case forms.
+
+    Rasa lower-cases messages before spaCy sees them, and German nouns are only
+    listed capitalised ("Renten" -> "Rente"); "renten" must find "rente" too.
+    """
+    path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_lemma_lookup.json.gz"
+    if not path.exists():
+        return {}  # no table for this language: a word's lemma is the word
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        forms: dict[str, str] = json.load(handle)
+    lower = {form.lower(): lemma.lower() for form, lemma in forms.items()}
+    return {**lower, **forms}
+
+
+def lemma_table(lang: str) -> Lookups:
+    lookups = Lookups()
+    lookups.add_table("lemma_lookup", _forms(lang))
+    return lookups
 
 
 def build(path: Path = DEFAULT_PATH) -> Path:
-    nlp = spacy.blank(LANGUAGES[0])
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    lookups = Lookups()
-    lookups.add_table("lemma_lookup", merged_lemma_table())
-    lemmatizer.initialize(lookups=lookups)
-    nlp.meta["name"] = path.name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(path)
+    path.mkdir(parents=True, exist_ok=True)
+    for lang in LANGUAGES:
+        nlp = spacy.blank(lang)
+        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        lemmatizer.initialize(lookups=lemma_table(lang))
+        nlp.meta["name"] = f"{path.name}_{lang}"
+        nlp.to_disk(path / lang)
+    (path / "meta.json").write_text(json.dumps({"languages": LANGUAGES}) + "\n")
     return path
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
     print(build(parser.parse_args().path))
 
