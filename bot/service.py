@@ -33,12 +33,12 @@ logger = logging.getLogger(__name__)
 
 
 async def purge_abandoned_drafts(
-    store: DraftStore, files: AttachmentStore, stop: asyncio.Event
+    store: DraftStore, files: AttachmentStore, codes: ResumeCodes, stop: asyncio.Event
 ) -> None:
     while not stop.is_set():
         purged = await asyncio.to_thread(store.purge)
         orphans = await asyncio.to_thread(files.purge_orphans, drafts)
-        await asyncio.to_thread(ResumeCodes(files.engine, files.box).purge_orphans, drafts)
+        await asyncio.to_thread(codes.purge_orphans, drafts)
         if purged or orphans:
             logger.info("deleted %d abandoned drafts, %d orphaned uploads", purged, orphans)
         try:
@@ -66,7 +66,11 @@ def create_app(rasa_url: str, name: str = "antragslotse") -> Sanic:
     async def start_background_work(app: Sanic, _loop: object) -> None:
         app.ctx.tasks = [
             asyncio.create_task(worker.run_forever(stop)),
-            asyncio.create_task(purge_abandoned_drafts(DraftStore(engine, box), files, stop)),
+            asyncio.create_task(
+                purge_abandoned_drafts(
+                    DraftStore(engine, box), files, ResumeCodes(engine, box), stop
+                )
+            ),
         ]
 
     @app.before_server_stop

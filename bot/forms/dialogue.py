@@ -25,7 +25,7 @@ from bot.forms.draft import Draft
 from bot.forms.items import remove_item
 from bot.forms.language_choice import detect_language, find_language
 from bot.forms.plan import Step, active_hints, answered, next_open, plan
-from bot.forms.targets import find_target
+from bot.forms.targets import find_target, mentions
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import has, lookup, supported_languages, t
 from bot.parsing import ParseError, parse_boolean, parse_choice
@@ -432,10 +432,9 @@ class Conversation:
         draft.return_phase, draft.editing = None, None
         if draft.phase in ("resume_code", "choose_change", "confirm_cancel"):
             draft.phase = "asking"
-        reply = Reply().say("common.resumed")
         if draft.phase == "submitted":
             return self._on_submitted(draft, UserTurn(text=""))
-        return self._resume(draft, reply)
+        return self._resume(draft, Reply().say("common.resumed"))
 
     def resume_failed(self, draft: Draft) -> Reply:
         draft.resume_failures += 1
@@ -490,7 +489,7 @@ class Conversation:
         best: tuple[int, str] | None = None
         for app_id, names in self._application_names(draft.lang):
             for name in names:
-                if len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name.casefold())}", text):
+                if len(name) >= 3 and mentions(text, name.casefold()):
                     best = max(best or (0, app_id), (len(name), app_id))
         return best[1] if best else None
 

@@ -11,9 +11,9 @@ import re
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from bot.nlg.texts import supported_languages
+from bot.nlp.language_id import classify
 from bot.parsing import lexicon
 from bot.parsing.text import fold
 
@@ -48,16 +48,10 @@ def find_language(text: str) -> str | None:
     return None
 
 
-@cache
-def _identifier() -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-    identifier.set_languages(sorted({code.split("-")[0] for code in supported_languages()}))
-    return identifier
-
-
 def detect_language(text: str) -> str | None:
     """The language a free-text message is written in, when the evidence is strong."""
     if len(text.strip()) < 2:
         return None
-    code, probability = _identifier().classify(text)
+    primaries = tuple(sorted({code.split("-")[0] for code in supported_languages()}))
+    code, probability = classify(text, primaries)
     return code if probability >= DETECTION_CONFIDENCE else None

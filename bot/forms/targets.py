@@ -28,7 +28,7 @@ def _words(app: Application, step: Step, lang: str) -> list[str]:
     return [w.casefold() for w in words if w]
 
 
-def _mentions(text: str, word: str) -> bool:
+def mentions(text: str, word: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}", text) is not None
 
 
@@ -44,7 +44,7 @@ def find_target(app: Application, steps: list[Step], turn: UserTurn, lang: str) 
     best: tuple[int, int] | None = None
     found: Step | None = None
     for position, step in enumerate(steps):
-        lengths = [len(w) for w in _words(app, step, lang) if _mentions(text, w)]
+        lengths = [len(w) for w in _words(app, step, lang) if mentions(text, w)]
         if lengths and (best is None or (max(lengths), position) >= best):
             best, found = (max(lengths), position), step
     return found

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import spacy
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from bot.nlp.language_id import classify
 
 DEFAULT_LANGUAGE = "de"
 LATIN_LANGUAGES = ("de", "en", "tr")
@@ -37,13 +37,6 @@ _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
 
 
-@cache
-def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(languages))
-    return identifier
-
-
 def language_of(text: str) -> str:
     """The pipeline for a text: by script first, statistics only among Latin languages."""
     if _ARABIC_SCRIPT.search(text):
@@ -51,10 +44,10 @@ def language_of(text: str) -> str:
     if _CYRILLIC.search(text):
         if _UKRAINIAN_LETTERS.search(text) or _RUSSIAN_LETTERS.search(text):
             return "uk" if _UKRAINIAN_LETTERS.search(text) else "ru"
-        return _identifier(("ru", "uk")).classify(text)[0]
+        return classify(text, ("ru", "uk"))[0]
     if len(text.split()) < 2:
         return DEFAULT_LANGUAGE
-    lang, probability = _identifier(tuple(LATIN_LANGUAGES)).classify(text)
+    lang, probability = classify(text, LATIN_LANGUAGES)
     return lang if probability >= LATIN_CONFIDENCE else DEFAULT_LANGUAGE
 
 
