@@ -4,7 +4,7 @@ PYTHON310 ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test prepare lint format bench clean
+.PHONY: run test prepare lint format bench clean assets
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 supports 3.8-3.10): install python3.10 and python3.10-venv"; exit 1; }
@@ -18,7 +18,19 @@ prepare: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) -m bot.cli run
 
-test: prepare
+# Browser packages, pinned in web/package-lock.json: socket.io-client (vendored into
+# bot/channels/static/vendor by `make assets`; a test checks the copy is current) and
+# axe-core for the accessibility tests.
+NODE_DEPS := web/node_modules/.package-lock.json
+$(NODE_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+assets: $(NODE_DEPS)
+	mkdir -p bot/channels/static/vendor
+	cp web/node_modules/socket.io-client/dist/socket.io.min.js bot/channels/static/vendor/
+
+test: prepare $(NODE_DEPS)
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed
@@ -32,4 +44,4 @@ bench: prepare
 	$(PY) bench/turn_latency.py
 
 clean:
-	rm -rf $(VENV) models build var
+	rm -rf $(VENV) models build var web/node_modules

@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> None:
     stack.start()
     print(
         f"\n  Chat page:        {stack.service_url}/\n"
+        f'  Widget:           <script src="{stack.service_url}/widget.js" defer data-lang="de">'
+        "</script>\n"
         f"  Back-office API:  {stack.service_url}/backoffice/api/submissions"
         f"   (Authorization: Bearer {stack.token})\n"
         f"  Rasa REST:        {stack.rasa_url}/webhooks/rest/webhook\n"

@@ -47,6 +47,9 @@ async def purge_abandoned_drafts(
             pass
 
 
+SOCKET_URL_ENV = "ANTRAGSLOTSE_PUBLIC_SOCKET_URL"  # where browsers reach Rasa's socket.io
+
+
 def create_app(rasa_url: str, name: str = "antragslotse") -> Sanic:
     engine, box = make_engine(), DataBox.from_env()
     create_tables(engine)
@@ -58,7 +61,7 @@ def create_app(rasa_url: str, name: str = "antragslotse") -> Sanic:
     app.config.ACCESS_LOG = False  # URLs may carry references; requests carry nothing we need
     app.add_route(lambda _request: json({"status": "ok"}), "/health", name="health")
     app.blueprint(nlg_blueprint())
-    app.blueprint(chat_page_blueprint(rasa_url))
+    app.blueprint(chat_page_blueprint(os.environ.get(SOCKET_URL_ENV, rasa_url)))
     app.blueprint(upload_blueprint(files))
     app.blueprint(inbox_blueprint(inbox, lambda: os.environ.get(TOKEN_ENV)))
 

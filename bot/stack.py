@@ -56,6 +56,10 @@ class Stack:
             "ANTRAGSLOTSE_NLG_URL": f"{self.service_url}/nlg",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "PYTHONPATH": str(ROOT),
+            # The chat page's origin may open Rasa's socket.io (bot/channels/webchat.py).
+            "ANTRAGSLOTSE_CHAT_ORIGINS": (
+                f"{self.service_url} http://localhost:{self.service_port}"
+            ),
             **self.env,
         }
 

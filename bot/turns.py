@@ -54,7 +54,7 @@ class Turns:
             code = self.codes.issue(sender)
             self.drafts.save(sender, draft)
             expires = self.drafts.expires_at(sender) or utcnow()
-            reply = self.conversation.paused(draft, code, expires.date())
+            reply = self.conversation.paused(draft, code, expires.date(), turn.idle_seconds)
         elif reply.resume_code:
             draft, reply = self._resume(sender, draft, reply.resume_code)
         elif reply.status_of:

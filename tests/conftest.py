@@ -32,6 +32,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make prepare` (the test command does it)")
     var_dir: Path = tmp_path_factory.mktemp("var")
+    widget_host_port = free_port()  # a "city website" of another origin (test_web_chat.py)
     running = Stack(
         rasa_port=free_port(),
         action_port=free_port(),
@@ -40,6 +41,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "ANTRAGSLOTSE_VAR_DIR": str(var_dir),
             "ANTRAGSLOTSE_BACKOFFICE_TOKEN": secrets.token_urlsafe(16),
             "ANTRAGSLOTSE_DB_URL": f"sqlite:///{var_dir / 'antragslotse.db'}",
+            "ANTRAGSLOTSE_WIDGET_ORIGINS": f"http://127.0.0.1:{widget_host_port}",
+            # Web chat time limit: warn 15 s after the last message, pause after 35 s.
+            "ANTRAGSLOTSE_IDLE_SECONDS": "35",
+            "ANTRAGSLOTSE_IDLE_WARNING_SECONDS": "20",
         },
         log_dir=var_dir / "log",
     )

@@ -16,6 +16,7 @@ from bot.forms.dialogue import Conversation, Reply
 from bot.forms.draft import Draft
 from bot.forms.turn import UserTurn
 from bot.nlg.render import render
+from bot.nlg.texts import t
 from bot.submission.schemas import payload_problems
 from bot.submission.submit import payload_for
 from tests.scripts import GRUNDSICHERUNG_DE, GRUNDSICHERUNG_EN, comparable, expected_payload
@@ -91,6 +92,29 @@ def test_complete_application_gives_the_expected_payload(lang: str, script) -> N
     assert payload_problems(payload) == []
     assert comparable(payload) == comparable(expected_payload(lang))
     assert chat.send("/affirm").submit
+
+
+def test_the_summary_is_also_sent_as_sections_for_the_web_chat() -> None:
+    chat, reply = start("de")
+    for _field, text in GRUNDSICHERUNG_DE:
+        reply = chat.send(text)
+    message = render({"parts": reply.parts, "state": reply.state}, "de")
+    summary = message["custom"]["summary"]
+    titles = [section["title"] for section in summary["sections"]]
+    assert titles[0] == t("apps.grundsicherung.sections.applicant.title", "de")
+    first = summary["sections"][0]["items"][0]
+    assert first == {
+        "label": t("apps.grundsicherung.fields.given_names.label", "de"),
+        "value": "Helga",
+    }
+    # The plain text carries the same content, between the same texts, for text channels.
+    assert message["text"].startswith(summary["before"])
+    assert message["text"].endswith(summary["after"])
+    assert t("common.summary_confirm", "de") in summary["after"]
+    for section in summary["sections"]:
+        assert section["title"] in message["text"]
+        for item in section["items"]:
+            assert t("common.summary_line", "de", **item) in message["text"]
 
 
 def test_invalid_answer_explains_and_asks_again() -> None:

@@ -1,4 +1,4 @@
-"""The full-page chat: one accessible HTML page plus a same-origin proxy to Rasa's REST channel.
+"""The full-page chat and the embeddable widget, served by our service.
 
     app.blueprint(chat_page_blueprint("http://127.0.0.1:5005"))
 
@@ -6,52 +6,77 @@ serves
 
 - `GET /` and `GET /chat`: the page, in the language of `?lang=` or else of the
   browser's Accept-Language header (default German). `?application=<id>` is handed
-  to the bot as `metadata.application` on the first message (deep link).
-- `POST /chat/webhook`: `{"sender", "message", "metadata"}` passed on to
-  `<rasa_url>/webhooks/rest/webhook`; the answer is Rasa's list of messages.
-- `GET /static/chat.js`, `GET /static/chat.css`.
+  to the bot as `metadata.application` on the first message (deep link); `?embed=1`
+  is the compact layout inside the widget; `?accent=RRGGBB` a brand colour, used only
+  if white text on it keeps 4.5:1.
+- `GET /widget.js`: the widget for a city's own pages (one `<script>` tag, see README).
+- `GET /static/...`: script, styles and the vendored socket.io client (`make assets`).
 
-Every text on the page comes from `locales/<lang>/page.yml`. The page never sends
-anything to a third party (no CDN, no fonts) and the message text is never logged.
+The page talks to Rasa over socket.io (bot/channels/webchat.py) at `socket_url`.
+Every text comes from `locales/<lang>/page.yml`. Nothing is loaded from a third party
+(no CDN, no fonts) and the message text is never logged.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import html
 import json
-import logging
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
-import aiohttp
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from bot.channels.colours import usable_accent
 from bot.channels.uploads import UPLOAD_PATH
 from bot.nlg.texts import DEFAULT_LANGUAGE, has, supported_languages, t, text_direction
-
-logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 BLUEPRINT_NAME = "chat_page"
 
-RASA_TIMEOUT_SECONDS = 30
-MAX_BODY_BYTES = 32 * 1024
 MAX_MESSAGE_CHARS = 2000
-SENDER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 APPLICATION_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+ASSETS = {
+    "chat.js": "application/javascript",
+    "chat.css": "text/css",
+    "widget.css": "text/css",
+    "vendor/socket.io.min.js": "application/javascript",
+}
+WIDGET_ORIGINS_ENV = "ANTRAGSLOTSE_WIDGET_ORIGINS"
 
-# Texts the script needs at run time; the rest is rendered into the HTML here.
+# Texts of the page chrome: rendered into the HTML, and relabelled by the script when
+# the citizen switches language in the chat (elements with `data-text="<key>"`).
+CHROME_TEXT_KEYS = (
+    "title",
+    "heading",
+    "intro",
+    "tools_label",
+    "help_button",
+    "human_button",
+    "language_button",
+    "text_smaller",
+    "text_larger",
+    "transcript_label",
+    "input_label",
+    "input_hint",
+    "send",
+    "upload_label",
+    "new_messages",
+    "receipt_heading",
+    "receipt_download",
+    "receipt_print",
+)
+# Texts only the script shows (status lines, sender labels, ...).
 SCRIPT_TEXT_KEYS = (
     "sender_bot",
     "sender_user",
     "choices_label",
-    "sending",
+    "typing",
     "empty_message",
     "not_sent",
     "error_unavailable",
@@ -60,31 +85,33 @@ SCRIPT_TEXT_KEYS = (
     "progress_question",
     "progress_answered",
     "uploading",
+    "upload_done",
+    "text_size_status",
+    "connecting",
+    "reconnecting",
+    "connected",
+    "receipt_reference",
 )
-# Texts rendered into the HTML template, escaped.
-HTML_TEXT_KEYS = (
-    "title",
-    "heading",
-    "intro",
-    "language_nav_label",
-    "transcript_label",
-    "input_label",
-    "input_hint",
-    "send",
-    "noscript",
-    "upload_label",
-)
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-        "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+HTML_TEXT_KEYS = (*CHROME_TEXT_KEYS, "noscript")
+WIDGET_TEXT_KEYS = ("launcher", "close", "widget_title", "frame_title")
 
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def security_headers(socket_url: str, frame_ancestors: Sequence[str]) -> dict[str, str]:
+    """A strict CSP: own scripts and styles, the socket.io server, framing by `frame_ancestors`."""
+    parts = urlsplit(socket_url)
+    ws_scheme = "wss" if parts.scheme == "https" else "ws"
+    connect = f"'self' {parts.scheme}://{parts.netloc} {ws_scheme}://{parts.netloc}"
+    ancestors = " ".join(["'self'", *frame_ancestors])
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'none'; script-src 'self'; style-src 'self'; connect-src {connect}; "
+            f"img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
 
 
 def page_languages() -> list[str]:
@@ -143,19 +170,15 @@ def render_template(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER_RE.sub(fill, template)
 
 
-def _language_links(current: str, page_url: str, application: str | None) -> str:
+def _language_buttons(current: str) -> str:
+    """One button per language, named in its own language and script."""
     items = []
     for lang in page_languages():
-        if lang == current:
-            continue
-        query = {"lang": lang}
-        if application:
-            query["application"] = application
-        href = f"{page_url}?{urlencode(query)}"
+        pressed = "true" if lang == current else "false"
         items.append(
-            f'<li><a href="{html.escape(href)}" hreflang="{html.escape(lang)}" '
-            f'lang="{html.escape(lang)}" dir="{text_direction(lang)}">'
-            f"{html.escape(t('page.language_name', lang))}</a></li>"
+            f'<li><button type="button" class="tool" data-language="{html.escape(lang)}" '
+            f'aria-pressed="{pressed}" lang="{html.escape(lang)}" dir="{text_direction(lang)}">'
+            f"{html.escape(t('page.language_name', lang))}</button></li>"
         )
     return "".join(items)
 
@@ -164,48 +187,34 @@ def _asset_version(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def _error(status: int, code: str) -> HTTPResponse:
-    return response.json({"error": code}, status=status, headers={"Cache-Control": "no-store"})
+def _texts(keys: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Per page language: the texts under `keys`, and the language's writing direction."""
+    return {
+        lang: {"dir": text_direction(lang), **{key: t(f"page.{key}", lang) for key in keys}}
+        for lang in page_languages()
+    }
 
 
-def _validated_turn(raw: bytes, content_type: str) -> dict[str, Any] | None:
-    """The body to pass on to Rasa, or None when the request is not a valid chat turn."""
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        return None
-    if not raw or len(raw) > MAX_BODY_BYTES:
-        return None
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(body, dict):
-        return None
-    sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not SENDER_RE.fullmatch(sender):
-        return None
-    if not isinstance(message, str) or not 1 <= len(message) <= MAX_MESSAGE_CHARS:
-        return None
-    if not message.strip():
-        return None
-    turn: dict[str, Any] = {"sender": sender, "message": message}
-    metadata = body.get("metadata")
-    if metadata is not None:
-        if not isinstance(metadata, dict):
-            return None
-        turn["metadata"] = metadata
-    return turn
-
-
-def chat_page_blueprint(rasa_url: str) -> Blueprint:
-    """The chat page, its assets and the webhook proxy to the Rasa server at `rasa_url`."""
-    rasa_webhook = f"{rasa_url.rstrip('/')}/webhooks/rest/webhook"
-    # chat.html is a template, not an asset: `{{ name }}` placeholders, filled in `page`.
+def chat_page_blueprint(socket_url: str) -> Blueprint:
+    """The chat page, the widget script and their assets; the page talks to `socket_url`."""
     template = (STATIC_DIR / "chat.html").read_text(encoding="utf-8")
-    versions = {name: _asset_version(STATIC_DIR / name) for name in ("chat.js", "chat.css")}
+    versions = {name: _asset_version(STATIC_DIR / name) for name in ASSETS}
+    texts_json = script_json(_texts((*CHROME_TEXT_KEYS, *SCRIPT_TEXT_KEYS)))
+    widget_js = (
+        (STATIC_DIR / "widget.js")
+        .read_text(encoding="utf-8")
+        .replace("/*TEXTS*/{}", script_json(_texts(WIDGET_TEXT_KEYS)))
+    )
+    headers = security_headers(socket_url, os.environ.get(WIDGET_ORIGINS_ENV, "").split())
 
     bp = Blueprint(BLUEPRINT_NAME)
-    bp.static("/static/chat.js", str(STATIC_DIR / "chat.js"), name="chat_js")
-    bp.static("/static/chat.css", str(STATIC_DIR / "chat.css"), name="chat_css")
+    for index, (name, mime) in enumerate(ASSETS.items()):
+        bp.static(
+            f"/static/{name}", str(STATIC_DIR / name), name=f"asset_{index}", content_type=mime
+        )
+
+    def asset_url(name: str) -> str:
+        return html.escape(f"/static/{name}?v={versions[name]}")
 
     @bp.get("/", name="page_root")
     @bp.get("/chat", name="page")
@@ -213,65 +222,47 @@ def chat_page_blueprint(rasa_url: str) -> Blueprint:
         lang = negotiate_language(
             request.args.get("lang"), request.headers.get("accept-language"), page_languages()
         )
-        direction = text_direction(lang)
         application = request.args.get("application")
         if application is not None and not APPLICATION_RE.fullmatch(application):
             application = None
-
-        url_for = request.app.url_for
-        page_url = url_for(f"{BLUEPRINT_NAME}.page")
+        embed = request.args.get("embed") == "1"
         values = {key: html.escape(t(f"page.{key}", lang)) for key in HTML_TEXT_KEYS}
         values.update(
             lang=html.escape(lang),
-            dir=direction,
-            css_url=html.escape(
-                url_for("static", name=f"{BLUEPRINT_NAME}.chat_css") + f"?v={versions['chat.css']}"
-            ),
-            js_url=html.escape(
-                url_for("static", name=f"{BLUEPRINT_NAME}.chat_js") + f"?v={versions['chat.js']}"
-            ),
-            form_action=html.escape(url_for(f"{BLUEPRINT_NAME}.webhook")),
+            dir=text_direction(lang),
+            page_class="embedded" if embed else "full-page",
+            css_url=asset_url("chat.css"),
+            js_url=asset_url("chat.js"),
+            socketio_url=asset_url("vendor/socket.io.min.js"),
             max_length=str(MAX_MESSAGE_CHARS),
-            language_links=_language_links(lang, page_url, application),
-            texts_json=script_json({key: t(f"page.{key}", lang) for key in SCRIPT_TEXT_KEYS}),
+            language_buttons=_language_buttons(lang),
+            texts_json=texts_json,
             config_json=script_json(
                 {
                     "lang": lang,
-                    "dir": direction,
-                    "webhook": url_for(f"{BLUEPRINT_NAME}.webhook"),
+                    "dir": text_direction(lang),
+                    "socketUrl": socket_url,
                     "uploadUrl": UPLOAD_PATH,
                     "application": application,
+                    "embed": embed,
+                    "accent": usable_accent(request.args.get("accent")),
                 }
             ),
         )
-        headers = {
-            **SECURITY_HEADERS,
+        page_headers = {
+            **headers,
             "Content-Language": lang,
             "Vary": "Accept-Language",
             "Cache-Control": "no-cache",
         }
-        return response.html(render_template(template, values), headers=headers)
+        return response.html(render_template(template, values), headers=page_headers)
 
-    @bp.post("/chat/webhook", name="webhook")
-    async def webhook(request: Request) -> HTTPResponse:
-        turn = _validated_turn(request.body or b"", request.headers.get("content-type", ""))
-        if turn is None:
-            return _error(400, "bad_request")
-        try:
-            timeout = aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS)
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.post(rasa_webhook, json=turn) as answer:
-                    if answer.status != 200:
-                        logger.warning("Rasa REST channel answered HTTP %s", answer.status)
-                        return _error(502, "bot_unavailable")
-                    messages = await answer.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            # Only the kind of failure: the exception text could quote the request.
-            logger.warning("Rasa REST channel unreachable (%s)", type(exc).__name__)
-            return _error(502, "bot_unavailable")
-        if not isinstance(messages, list):
-            logger.warning("Rasa REST channel answered something other than a list")
-            return _error(502, "bot_unavailable")
-        return response.json(messages, headers={"Cache-Control": "no-store"})
+    @bp.get("/widget.js", name="widget")
+    async def widget(_request: Request) -> HTTPResponse:
+        return response.text(
+            widget_js,
+            content_type="application/javascript; charset=utf-8",
+            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+        )
 
     return bp

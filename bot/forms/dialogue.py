@@ -404,11 +404,17 @@ class Conversation:
             return self._continue_where(draft, Reply().say("common.pause_nothing"))
         return Reply(pause=True)
 
-    def paused(self, draft: Draft, code: str, valid_until: date) -> Reply:
-        """The caller stored the code; tell it with the date the draft will be deleted."""
-        reply = Reply().say(
-            "common.paused", code=code, valid_until=typed("date", valid_until.isoformat())
-        )
+    def paused(
+        self, draft: Draft, code: str, valid_until: date, idle_seconds: float | None = None
+    ) -> Reply:
+        """The caller stored the code; tell it with the date the draft will be deleted.
+
+        `idle_seconds`: paused by the web chat's time limit, not by the citizen.
+        """
+        reply = Reply()
+        if idle_seconds is not None:
+            reply.say("common.idle_paused", time=typed("duration", idle_seconds))
+        reply.say("common.paused", code=code, valid_until=typed("date", valid_until.isoformat()))
         reply.state = {"step": "paused", "progress": self._progress(draft)}
         return reply
 

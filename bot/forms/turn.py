@@ -25,6 +25,14 @@ class UserTurn:
         """Button payloads ("/inform{...}") are certain: Rasa parses them without NLU."""
         return self.text.startswith("/")
 
+    @property
+    def idle_seconds(self) -> float | None:
+        """Set when the web chat's time limit (not the citizen) sent this turn."""
+        seconds = self.metadata.get("idle_seconds")
+        if self.metadata.get("reason") != "idle" or not isinstance(seconds, (int, float)):
+            return None
+        return float(seconds)
+
     def means(self, *intents: str, confidence: float = CONTROL_CONFIDENCE) -> bool:
         """Whether the NLU is sure enough of one of `intents` (of any intent if none given)."""
         wanted = self.intent in intents if intents else True

@@ -23,30 +23,67 @@ def _param(value: Any, lang: str) -> Any:
     return value
 
 
-def _summary(sections: list[Mapping[str, Any]], application: str, lang: str) -> str:
-    lines: list[str] = []
-    for section in sections:
-        lines.append(t(f"apps.{application}.sections.{section['section']}.title", lang))
-        for item in section["items"]:
-            label = t(
-                item["label_key"],
-                lang,
-                number=item.get("number", 1),
-                parent_number=item.get("parent_number", 1),
-            )
-            lines.append(
-                t("common.summary_line", lang, label=label, value=_param(item["value"], lang))
-            )
-        lines.append("")
-    return "\n".join(lines).strip()
+def _summary_sections(
+    sections: list[Mapping[str, Any]], application: str, lang: str
+) -> list[dict[str, Any]]:
+    """Section titles with their (label, value) pairs, in the citizen's language."""
+    return [
+        {
+            "title": t(f"apps.{application}.sections.{section['section']}.title", lang),
+            "items": [
+                {
+                    "label": t(
+                        item["label_key"],
+                        lang,
+                        number=item.get("number", 1),
+                        parent_number=item.get("parent_number", 1),
+                    ),
+                    "value": str(_param(item["value"], lang)),
+                }
+                for item in section["items"]
+            ],
+        }
+        for section in sections
+    ]
 
 
-def _part(part: Mapping[str, Any], application: str, lang: str) -> str:
-    params = {k: _param(v, lang) for k, v in (part.get("params") or {}).items()}
-    text = t(part["key"], lang, **params)
-    if part.get("summary") is not None:
-        text = f"{text}\n\n{_summary(part['summary'], application, lang)}"
-    return text
+def _summary_text(sections: list[dict[str, Any]], lang: str) -> str:
+    blocks = [
+        "\n".join(
+            [section["title"]]
+            + [t("common.summary_line", lang, **item) for item in section["items"]]
+        )
+        for section in sections
+    ]
+    return "\n\n".join(blocks)
+
+
+def _part_text(part: Mapping[str, Any], lang: str) -> str:
+    return t(
+        part["key"], lang, **{k: _param(v, lang) for k, v in (part.get("params") or {}).items()}
+    )
+
+
+def _texts_and_summary(
+    parts: list[Mapping[str, Any]], application: str, lang: str
+) -> tuple[str, dict[str, Any] | None]:
+    """The message text, and the summary structured for clients that can show it as a list.
+
+    Text channels get the summary as lines; the web chat renders `summary.sections` as
+    headings and a definition list between the texts `before` and `after` it.
+    """
+    texts: list[str] = []
+    summary: dict[str, Any] | None = None
+    for part in parts:
+        texts.append(_part_text(part, lang))
+        if part.get("summary") is not None and summary is None:
+            sections = _summary_sections(part["summary"], application, lang)
+            summary = {"before": "\n\n".join(texts), "sections": sections}
+            texts.append(_summary_text(sections, lang))
+            summary_end = len(texts)
+    if summary is not None:
+        summary["after"] = "\n\n".join(texts[summary_end:])
+    return "\n\n".join(texts), summary
 
 
 def _choices(state: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
@@ -68,7 +105,7 @@ def render(arguments: Mapping[str, Any], lang: str) -> dict[str, Any]:
     state = arguments.get("state") or {}
     application = state.get("application") or ""
     choices = _choices(state, lang)
-    text = "\n\n".join(_part(p, application, lang) for p in arguments.get("parts") or [])
+    text, summary = _texts_and_summary(list(arguments.get("parts") or []), application, lang)
     custom = {
         "contract": CONTRACT_VERSION,
         "lang": lang,
@@ -81,5 +118,7 @@ def render(arguments: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "progress": state.get("progress"),
         "reference": state.get("reference"),
     }
+    if summary is not None:
+        custom["summary"] = summary
     buttons = [{"title": c["title"], "payload": c["payload"]} for c in choices]
     return {"text": text, "buttons": buttons, "custom": custom}

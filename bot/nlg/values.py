@@ -8,7 +8,7 @@ from typing import Any
 
 import phonenumbers
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_timedelta
 from babel.numbers import format_currency, format_decimal
 
 from bot.nlg.texts import t
@@ -38,6 +38,8 @@ def format_value(spec: Mapping[str, Any], lang: str) -> str:
         return t("common.yes" if value else "common.no", lang)
     if kind == "date":
         return format_date(datetime.date.fromisoformat(str(value)), "long", locale=locale)
+    if kind == "duration":
+        return format_timedelta(datetime.timedelta(seconds=float(value)), locale=locale)
     if kind == "money":
         return format_currency(value, "EUR", locale=locale)
     if kind in ("number", "integer", "count"):

@@ -1,59 +1,71 @@
 /*
- * Antragslotse full-page chat.
+ * Antragslotse web chat (full page, and inside the widget's frame).
  *
- * Talks to the same-origin proxy (POST <config.webhook>) in the shape of Rasa's REST
- * channel and renders the answer into an append-only role="log" transcript.
+ * Talks to Rasa over socket.io (bot/channels/webchat.py): `user_uttered` out, one
+ * `bot_uttered` per bot message in, `session_warning` when the time limit nears.
  * Rules kept here (see shared/research/accessibility.md):
  * - every text comes from the page (#texts) or from the bot, never from this file;
- * - bot text is inserted as text (never as HTML), "\n" becomes a line break;
- * - focus moves only after a user action, and then to the message input;
- * - "sending" and errors go to the separate role="status" region.
+ * - bot and user text is inserted as text (never as HTML);
+ * - the role="log" transcript is only appended to; status lines go to role="status";
+ * - focus moves only after a user action, never because a message arrived.
  */
 (function () {
   "use strict";
 
-  var STORAGE_PREFIX = "antragslotse.chat.v1:";
-  var SENDING_DELAY_MS = 400;
-  var REQUEST_TIMEOUT_MS = 35000;
-  var INPUT_MODES = {
-    integer: "numeric",
-    count: "numeric",
-    postal_code: "numeric",
-    money: "decimal",
-    email: "email",
-    phone: "tel"
+  var STORAGE_KEY = "antragslotse.chat.v2:";
+  var TEXT_SIZE_KEY = "antragslotse.textsize";
+  var TEXT_SIZES = [100, 125, 150, 175, 200];
+  var TYPING_DELAY_MS = 400;
+  var ACK_TIMEOUT_MS = 45000;
+  var INPUTS = {
+    integer: { inputmode: "numeric" },
+    count: { inputmode: "numeric" },
+    postal_code: { inputmode: "numeric" },
+    money: { inputmode: "decimal" },
+    email: { type: "email", inputmode: "email" },
+    phone: { type: "tel", inputmode: "tel" },
+    iban: { autocapitalize: "characters" },
+    date: {}
   };
   var LANG_RE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
   var AUTOCOMPLETE_RE = /^[A-Za-z0-9 -]{1,100}$/;
+  var LATIN_RUN = /[A-Za-zÄÖÜäöüß](?:[A-Za-zÄÖÜäöüß0-9§.,:\/ -]*[A-Za-zÄÖÜäöüß0-9])?/g;
 
-  document.documentElement.classList.remove("no-js");
+  var root = document.documentElement;
+  root.classList.remove("no-js");
+  var byId = document.getElementById.bind(document);
 
-  var texts = readJson("texts");
+  var allTexts = readJson("texts");
   var config = readJson("config");
-  var pageLang = config.lang;
-  var pageDir = config.dir;
+  var texts = allTexts[config.lang] || {};
 
-  var log = document.getElementById("log");
-  var list = document.getElementById("messages");
-  var statusRegion = document.getElementById("status");
-  var progressLine = document.getElementById("progress");
-  var form = document.getElementById("composer");
-  var input = document.getElementById("message");
-  var uploadBox = document.getElementById("upload");
-  var uploadInput = document.getElementById("upload-file");
-  var askedDocument = null;
+  var log = byId("log");
+  var list = byId("messages");
+  var statusRegion = byId("status");
+  var alertRegion = byId("session-alert");
+  var progressLine = byId("progress");
+  var newMessages = byId("new-messages");
+  var form = byId("composer");
+  var input = byId("message");
+  var uploadBox = byId("upload");
+  var uploadInput = byId("upload-file");
+  var languageToggle = byId("language-toggle");
+  var languageList = byId("language-list");
+  var receipt = byId("receipt");
 
-  var storageKey = STORAGE_PREFIX + pageLang + ":" + (config.application || "");
   var conversation = loadConversation();
-  var botLang = (conversation.state && validLang(conversation.state.lang)) || pageLang;
-  var botDir = (conversation.state && validDir(conversation.state.dir)) || pageDir;
-  var queue = Promise.resolve();
+  var botLang = config.lang;
+  var botDir = config.dir;
+  var askedDocument = null;
   var messageCounter = 0;
+  var typingTimer = null;
+  var firstUnread = null;
+  var wasConnected = false;
 
   // ---------------------------------------------------------------- helpers
 
   function readJson(id) {
-    var element = document.getElementById(id);
+    var element = byId(id);
     return JSON.parse(element ? element.textContent : "{}");
   }
 
@@ -71,6 +83,17 @@
     return value === "ltr" || value === "rtl" ? value : null;
   }
 
+  function el(tag, className, text) {
+    var element = document.createElement(tag);
+    if (className) {
+      element.className = className;
+    }
+    if (text !== undefined) {
+      element.textContent = text;
+    }
+    return element;
+  }
+
   function newSender() {
     var bytes = new Uint8Array(16);
     window.crypto.getRandomValues(bytes);
@@ -81,31 +104,42 @@
       .join("");
   }
 
-  function loadConversation() {
+  function storage(kind) {
     try {
-      var stored = JSON.parse(window.sessionStorage.getItem(storageKey) || "null");
+      return window[kind];
+    } catch (e) {
+      return null; // storage disabled: the conversation then lives as long as the page
+    }
+  }
+
+  function loadConversation() {
+    var store = storage("sessionStorage");
+    try {
+      var stored = JSON.parse((store && store.getItem(STORAGE_KEY + (config.application || ""))) || "null");
       if (stored && typeof stored.sender === "string" && Array.isArray(stored.items)) {
         return stored;
       }
     } catch (e) {
-      // Storage disabled or unreadable: the conversation then lives as long as the page.
+      // unreadable: start afresh
     }
-    return { sender: newSender(), items: [], state: null };
+    return { sender: newSender(), items: [], state: null, receipt: null };
   }
 
   function saveConversation() {
+    var store = storage("sessionStorage");
     try {
-      window.sessionStorage.setItem(storageKey, JSON.stringify(conversation));
+      if (store) {
+        store.setItem(STORAGE_KEY + (config.application || ""), JSON.stringify(conversation));
+      }
     } catch (e) {
-      // Storage full or disabled: nothing to do, the page still works.
+      // storage full: the page still works
     }
   }
 
   function forgetConversation() {
-    try {
-      window.sessionStorage.removeItem(storageKey);
-    } catch (e) {
-      // see saveConversation
+    var store = storage("sessionStorage");
+    if (store) {
+      store.removeItem(STORAGE_KEY + (config.application || ""));
     }
   }
 
@@ -114,12 +148,60 @@
     statusRegion.classList.toggle("is-error", Boolean(isError));
   }
 
+  // ------------------------------------------------------- page language
+
+  /* The citizen switched language in the chat: the page follows, focus stays put. */
+  function applyPageLanguage(lang, dir) {
+    if (!allTexts[lang] || lang === config.lang) {
+      return;
+    }
+    config.lang = lang;
+    config.dir = dir;
+    texts = allTexts[lang];
+    root.lang = lang;
+    root.dir = dir;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text]"), function (node) {
+      node.textContent = texts[node.getAttribute("data-text")];
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text-label]"), function (node) {
+      node.setAttribute("aria-label", texts[node.getAttribute("data-text-label")]);
+    });
+    Array.prototype.forEach.call(languageList.querySelectorAll("button"), function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-language") === lang));
+    });
+    if (conversation.state) {
+      applyState(conversation.state);
+    }
+  }
+
   // -------------------------------------------------------------- rendering
 
-  /* A <div> of paragraphs: blank lines separate paragraphs, "\n" breaks lines. */
-  function textBlock(text) {
-    var block = document.createElement("div");
-    block.className = "message-text";
+  /*
+   * One line of text. In right-to-left messages each run of Latin script (the German
+   * terms the texts keep, "Wohngeld", "SGB X") is isolated in <bdi lang="de" dir="ltr">,
+   * so it neither reorders the sentence around it nor is read with an Arabic voice.
+   */
+  function appendLine(parent, line, dir) {
+    if (dir !== "rtl") {
+      parent.appendChild(document.createTextNode(line));
+      return;
+    }
+    var last = 0;
+    line.replace(LATIN_RUN, function (run, offset) {
+      parent.appendChild(document.createTextNode(line.slice(last, offset)));
+      var isolated = el("bdi", null, run);
+      isolated.lang = "de";
+      isolated.dir = "ltr";
+      parent.appendChild(isolated);
+      last = offset + run.length;
+      return run;
+    });
+    parent.appendChild(document.createTextNode(line.slice(last)));
+  }
+
+  /* Paragraphs of plain text: blank lines separate paragraphs, "\n" breaks lines. */
+  function textBlock(text, dir) {
+    var block = el("div", "message-text");
     String(text)
       .replace(/\r\n?/g, "\n")
       .split(/\n{2,}/)
@@ -127,48 +209,83 @@
         if (!paragraphText.trim()) {
           return;
         }
-        var paragraph = document.createElement("p");
+        var paragraph = el("p");
         paragraphText.split("\n").forEach(function (line, index) {
           if (index > 0) {
-            paragraph.appendChild(document.createElement("br"));
+            paragraph.appendChild(el("br"));
           }
-          paragraph.appendChild(document.createTextNode(line));
+          appendLine(paragraph, line, dir);
         });
         block.appendChild(paragraph);
       });
     return block;
   }
 
-  function senderLabel(text) {
-    var label = document.createElement("span");
-    label.className = "visually-hidden";
-    label.lang = pageLang;
-    label.dir = pageDir;
-    label.textContent = text + " ";
+  /* The summary as headings per section and a list of label/value pairs. */
+  function summaryBlock(sections, dir) {
+    var block = el("div", "summary");
+    sections.forEach(function (section) {
+      block.appendChild(el("h2", "summary-section", section.title));
+      var pairs = el("dl");
+      section.items.forEach(function (item) {
+        pairs.appendChild(el("dt", null, item.label));
+        var value = el("dd");
+        value.appendChild(textBlock(item.value, dir));
+        pairs.appendChild(value);
+      });
+      block.appendChild(pairs);
+    });
+    return block;
+  }
+
+  function validSummary(summary) {
+    if (!summary || !Array.isArray(summary.sections)) {
+      return null;
+    }
+    var sections = summary.sections.filter(function (s) {
+      return s && typeof s.title === "string" && Array.isArray(s.items);
+    });
+    return {
+      before: typeof summary.before === "string" ? summary.before : "",
+      after: typeof summary.after === "string" ? summary.after : "",
+      sections: sections.map(function (s) {
+        return {
+          title: s.title,
+          items: s.items
+            .filter(function (i) {
+              return i && typeof i.label === "string" && typeof i.value === "string";
+            })
+            .map(function (i) {
+              return { label: i.label, value: i.value };
+            })
+        };
+      })
+    };
+  }
+
+  function senderLabel(who) {
+    var label = el("span", "visually-hidden", texts[who === "user" ? "sender_user" : "sender_bot"] + " ");
+    label.lang = config.lang;
     return label;
   }
 
+  function setChoicesEnabled(group, enabled) {
+    Array.prototype.forEach.call(group.querySelectorAll("button"), function (button) {
+      if (!enabled && button === document.activeElement) {
+        input.focus(); // a disabled button would drop the focus to the page body
+      }
+      button.disabled = !enabled;
+    });
+  }
+
   function disableChoices() {
-    var buttons = list.querySelectorAll(".choices button");
-    for (var i = 0; i < buttons.length; i++) {
-      buttons[i].disabled = true;
-    }
+    Array.prototype.forEach.call(list.querySelectorAll(".choices"), function (group) {
+      setChoicesEnabled(group, false);
+    });
   }
 
-  function enableLastChoices() {
-    var groups = list.querySelectorAll(".choices");
-    if (!groups.length) {
-      return;
-    }
-    var buttons = groups[groups.length - 1].querySelectorAll("button");
-    for (var i = 0; i < buttons.length; i++) {
-      buttons[i].disabled = false;
-    }
-  }
-
-  function choiceGroup(buttons, labelId, lang, dir, active) {
-    var group = document.createElement("div");
-    group.className = "choices";
+  function choiceGroup(buttons, labelId, item, active) {
+    var group = el("div", "choices");
     group.setAttribute("role", "group");
     if (labelId) {
       group.setAttribute("aria-labelledby", labelId);
@@ -176,13 +293,11 @@
       group.setAttribute("aria-label", texts.choices_label);
     }
     buttons.forEach(function (choice) {
-      var button = document.createElement("button");
+      var button = el("button", "choice", choice.title);
       button.type = "button";
-      button.className = "choice";
-      button.textContent = choice.title;
       button.disabled = !active;
       button.addEventListener("click", function () {
-        send(choice.payload, { text: choice.title, lang: lang, dir: dir, fromButton: true });
+        send(choice.payload, { text: choice.title, lang: item.lang, dir: item.dir, fromButton: true });
         input.focus();
       });
       group.appendChild(button);
@@ -194,37 +309,38 @@
     if (!Array.isArray(buttons)) {
       return [];
     }
-    return buttons.filter(function (b) {
-      return b && typeof b.title === "string" && b.title && typeof b.payload === "string" && b.payload;
-    });
+    return buttons
+      .filter(function (b) {
+        return b && typeof b.title === "string" && b.title && typeof b.payload === "string" && b.payload;
+      })
+      .map(function (b) {
+        return { title: b.title, payload: b.payload };
+      });
   }
 
-  /* One transcript item from its stored record; `active` keeps its buttons usable. */
+  /* One transcript entry from its stored record; `active` keeps its buttons usable. */
   function renderItem(item, active) {
-    var li = document.createElement("li");
+    var li = el("li", "message message-" + (item.who === "user" ? "user" : "bot"));
     messageCounter += 1;
-    if (item.who === "user") {
-      li.className = "message message-user";
-      li.appendChild(senderLabel(texts.sender_user));
-    } else {
-      li.className = "message message-bot";
-      li.appendChild(senderLabel(texts.sender_bot));
-    }
+    li.appendChild(senderLabel(item.who));
     if (validLang(item.lang)) {
       li.lang = item.lang;
     }
     li.dir = item.who === "user" && !item.fromButton ? "auto" : validDir(item.dir) || "auto";
 
-    var labelId = null;
-    if (item.text) {
-      var block = textBlock(item.text);
-      labelId = "message-" + messageCounter;
-      block.id = labelId;
-      li.appendChild(block);
+    var labelId = "message-" + messageCounter;
+    var summary = item.summary ? validSummary(item.summary) : null;
+    var dir = li.dir;
+    var block = textBlock(summary ? summary.before : item.text, dir);
+    block.id = labelId;
+    li.appendChild(block);
+    if (summary) {
+      li.appendChild(summaryBlock(summary.sections, dir));
+      li.appendChild(textBlock(summary.after, dir));
     }
     var buttons = usableButtons(item.buttons);
     if (buttons.length) {
-      li.appendChild(choiceGroup(buttons, labelId, item.lang, item.dir, active));
+      li.appendChild(choiceGroup(buttons, item.text ? labelId : null, item, active));
     }
     if (item.notSent) {
       li.appendChild(notSentNote());
@@ -234,28 +350,9 @@
   }
 
   function notSentNote() {
-    var note = document.createElement("p");
-    note.className = "not-sent";
-    note.lang = pageLang;
-    note.dir = pageDir;
-    note.textContent = texts.not_sent;
+    var note = el("p", "not-sent", texts.not_sent);
+    note.lang = config.lang;
     return note;
-  }
-
-  /* Bring new items into view, unless the reader has scrolled up to read older ones. */
-  function reveal(firstNew, wasAtBottom) {
-    if (!firstNew || !wasAtBottom) {
-      return;
-    }
-    if (logScrolls()) {
-      var target = firstNew.offsetTop - 8;
-      log.scrollTop = Math.max(0, Math.min(target, log.scrollHeight - log.clientHeight));
-      return;
-    }
-    var rect = firstNew.getBoundingClientRect();
-    if (rect.top < 0 || rect.bottom > window.innerHeight) {
-      firstNew.scrollIntoView({ block: "start" });
-    }
   }
 
   function logScrolls() {
@@ -267,161 +364,263 @@
     if (logScrolls()) {
       return log.scrollHeight - log.scrollTop - log.clientHeight < 48;
     }
-    return true;
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 48;
   }
 
-  function append(items, options) {
-    var wasAtBottom = options.force || atBottom();
-    var first = null;
-    items.forEach(function (item) {
-      var li = renderItem(item, options.active);
-      first = first || li;
-      if (options.store) {
-        conversation.items.push(item);
+  /* Bring a new entry into view, unless the reader has scrolled up to read older ones. */
+  function reveal(entry, wasAtBottom) {
+    if (!wasAtBottom) {
+      firstUnread = firstUnread || entry;
+      newMessages.hidden = false;
+      return;
+    }
+    if (logScrolls()) {
+      log.scrollTop = Math.max(0, Math.min(entry.offsetTop - 8, log.scrollHeight - log.clientHeight));
+    } else {
+      var rect = entry.getBoundingClientRect();
+      if (rect.bottom > window.innerHeight) {
+        entry.scrollIntoView({ block: "nearest" });
       }
-    });
-    reveal(first, wasAtBottom);
-    return first;
+    }
   }
+
+  function append(item, active, force) {
+    var wasAtBottom = force || atBottom();
+    var li = renderItem(item, active);
+    conversation.items.push(item);
+    reveal(li, wasAtBottom);
+    return li;
+  }
+
+  newMessages.addEventListener("click", function () {
+    if (firstUnread) {
+      firstUnread.scrollIntoView({ block: "start" });
+    }
+    firstUnread = null;
+    newMessages.hidden = true;
+    log.focus();
+  });
+
+  function hideNewMessagesAtBottom() {
+    if (!newMessages.hidden && atBottom()) {
+      firstUnread = null;
+      newMessages.hidden = true;
+    }
+  }
+
+  log.addEventListener("scroll", hideNewMessagesAtBottom);
+  window.addEventListener("scroll", hideNewMessagesAtBottom);
 
   // ----------------------------------------------------------------- state
 
-  function applyState(state) {
-    if (!state) {
-      return;
+  function applyInputHints(hints) {
+    var kind = hints && typeof hints.type === "string" ? hints.type : "text";
+    var spec = INPUTS[kind] || {};
+    input.type = spec.type || "text";
+    input.setAttribute("inputmode", spec.inputmode || "text");
+    input.spellcheck = kind === "text";
+    if (spec.autocapitalize) {
+      input.setAttribute("autocapitalize", spec.autocapitalize);
+    } else {
+      input.removeAttribute("autocapitalize");
     }
-    botLang = validLang(state.lang) || botLang;
-    botDir = validDir(state.dir) || botDir;
-
-    var hints = state.input && typeof state.input === "object" ? state.input : null;
-    var autocomplete =
-      hints && typeof hints.autocomplete === "string" && AUTOCOMPLETE_RE.test(hints.autocomplete)
-        ? hints.autocomplete
-        : "off";
+    var autocomplete = hints && typeof hints.autocomplete === "string" && AUTOCOMPLETE_RE.test(hints.autocomplete)
+      ? hints.autocomplete
+      : "off";
     input.setAttribute("autocomplete", autocomplete);
-    input.setAttribute("inputmode", (hints && INPUT_MODES[hints.type]) || "text");
     input.lang = botLang;
-    askedDocument = hints && hints.type === "file" && typeof hints.document === "string"
-      ? hints.document
-      : null;
+    askedDocument = kind === "file" && typeof hints.document === "string" ? hints.document : null;
     uploadBox.hidden = !askedDocument;
     if (askedDocument && typeof hints.accept === "string") {
       uploadInput.setAttribute("accept", hints.accept);
     }
+  }
 
+  function applyProgress(state) {
     var progress = state.progress;
-    if (
-      state.application &&
-      progress &&
-      typeof progress.answered === "number" &&
-      typeof progress.total === "number" &&
-      progress.total > 0
-    ) {
-      var asking = state.step === "ask" || state.step === "invalid" || state.step === "help";
-      progressLine.textContent = asking
-        ? format(texts.progress_question, {
-            current: Math.min(progress.answered + 1, progress.total),
-            total: progress.total
-          })
-        : format(texts.progress_answered, { answered: progress.answered, total: progress.total });
-      progressLine.hidden = false;
-      input.setAttribute("aria-describedby", "message-hint progress");
-    } else {
+    var known = state.application && progress && typeof progress.answered === "number" &&
+      typeof progress.total === "number" && progress.total > 0;
+    if (!known) {
       progressLine.textContent = "";
       progressLine.hidden = true;
       input.setAttribute("aria-describedby", "message-hint");
+      return;
     }
+    var asking = state.step === "ask" || state.step === "invalid" || state.step === "help";
+    progressLine.textContent = asking
+      ? format(texts.progress_question, {
+          current: Math.min(progress.answered + 1, progress.total),
+          total: progress.total
+        })
+      : format(texts.progress_answered, { answered: progress.answered, total: progress.total });
+    progressLine.hidden = false;
+    input.setAttribute("aria-describedby", "message-hint progress");
   }
 
-  /* Rasa's list of messages for one turn -> transcript records (+ the turn's state). */
-  function turnItems(messages) {
-    var state = null;
-    messages.forEach(function (m) {
-      if (m && m.custom && typeof m.custom === "object" && m.custom.contract !== undefined) {
-        state = m.custom;
-      }
+  function applyState(state) {
+    botLang = validLang(state.lang) || botLang;
+    botDir = validDir(state.dir) || botDir;
+    applyInputHints(state.input && typeof state.input === "object" ? state.input : null);
+    applyProgress(state);
+    input.setAttribute("aria-invalid", String(state.step === "invalid"));
+  }
+
+  // --------------------------------------------------------------- receipt
+
+  function receiptContent(doc, data) {
+    var fragment = doc.createElement("div");
+    var reference = doc.createElement("p");
+    reference.className = "receipt-reference";
+    reference.textContent = format(texts.receipt_reference, { reference: data.reference });
+    fragment.appendChild(reference);
+    data.sections.forEach(function (section) {
+      var heading = doc.createElement("h3");
+      heading.textContent = section.title;
+      fragment.appendChild(heading);
+      var pairs = doc.createElement("dl");
+      section.items.forEach(function (item) {
+        var term = doc.createElement("dt");
+        term.textContent = item.label;
+        var value = doc.createElement("dd");
+        value.textContent = item.value;
+        pairs.appendChild(term);
+        pairs.appendChild(value);
+      });
+      fragment.appendChild(pairs);
     });
+    return fragment;
+  }
+
+  function showReceipt(data) {
+    var body = byId("receipt-body");
+    body.textContent = "";
+    body.lang = data.lang;
+    body.dir = data.dir;
+    body.appendChild(receiptContent(document, data));
+    receipt.hidden = false;
+  }
+
+  function downloadReceipt() {
+    var data = conversation.receipt;
+    var doc = document.implementation.createHTMLDocument(texts.receipt_heading);
+    doc.documentElement.lang = data.lang;
+    doc.documentElement.dir = data.dir;
+    var meta = doc.createElement("meta");
+    meta.setAttribute("charset", "utf-8");
+    doc.head.insertBefore(meta, doc.head.firstChild);
+    var heading = doc.createElement("h1");
+    heading.textContent = texts.receipt_heading;
+    doc.body.appendChild(heading);
+    doc.body.appendChild(receiptContent(doc, data));
+    var blob = new Blob(["<!DOCTYPE html>\n" + doc.documentElement.outerHTML], { type: "text/html" });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = data.reference.replace(/[^A-Za-z0-9-]/g, "_") + ".html";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () {
+      URL.revokeObjectURL(link.href);
+    }, 10000);
+  }
+
+  byId("receipt-download").addEventListener("click", downloadReceipt);
+  byId("receipt-print").addEventListener("click", function () {
+    window.print();
+  });
+
+  // ------------------------------------------------------------- receiving
+
+  function botItem(message) {
+    var state = message.custom && typeof message.custom === "object" ? message.custom : null;
     var lang = (state && validLang(state.lang)) || botLang;
     var dir = (state && validDir(state.dir)) || botDir;
-    var items = [];
-    var hasButtons = false;
-    messages.forEach(function (m) {
-      if (!m || typeof m !== "object") {
+    var buttons = usableButtons(message.buttons);
+    if (!buttons.length && state && Array.isArray(state.choices)) {
+      buttons = usableButtons(state.choices); // a client must be able to answer from the state
+    }
+    var item = {
+      who: "bot",
+      text: typeof message.text === "string" ? message.text : "",
+      buttons: buttons,
+      lang: lang,
+      dir: dir
+    };
+    if (state && state.summary) {
+      item.summary = validSummary(state.summary);
+    }
+    return { item: item, state: state };
+  }
+
+  function receive(message) {
+    if (!message || typeof message !== "object") {
+      return;
+    }
+    window.clearTimeout(typingTimer);
+    setStatus("", false);
+    alertRegion.textContent = "";
+    var turn = botItem(message);
+    if (turn.item.text.trim() || turn.item.buttons.length) {
+      disableChoices();
+      append(turn.item, true, false);
+    }
+    var state = turn.state;
+    if (state && state.contract !== undefined) {
+      conversation.state = state;
+      applyState(state);
+      applyPageLanguage(botLang, botDir);
+      if (turn.item.summary) {
+        conversation.lastSummary = turn.item.summary.sections;
+      }
+      if (state.step === "submitted" && typeof state.reference === "string") {
+        conversation.receipt = {
+          reference: state.reference,
+          sections: conversation.lastSummary || [],
+          lang: botLang,
+          dir: botDir
+        };
+        showReceipt(conversation.receipt);
+      }
+      if (state.step === "cancelled") {
+        forgetConversation(); // the bot deleted what was entered; a reload starts afresh
         return;
       }
-      var text = typeof m.text === "string" ? m.text : "";
-      var buttons = usableButtons(m.buttons).map(function (b) {
-        return { title: b.title, payload: b.payload };
-      });
-      if (!text.trim() && !buttons.length) {
-        return; // custom state, images without alt text, ...: not a message to show
-      }
-      hasButtons = hasButtons || buttons.length > 0;
-      items.push({ who: "bot", text: text, buttons: buttons, lang: lang, dir: dir });
-    });
-    // A client must be able to answer from the state alone (contract: `choices`).
-    var choices = state && Array.isArray(state.choices) ? usableButtons(state.choices) : [];
-    if (!hasButtons && choices.length) {
-      var choiceButtons = choices.map(function (c) {
-        return { title: c.title, payload: c.payload };
-      });
-      if (items.length) {
-        items[items.length - 1].buttons = choiceButtons;
-      } else {
-        items.push({ who: "bot", text: "", buttons: choiceButtons, lang: lang, dir: dir });
-      }
     }
-    return { items: items, state: state };
+    saveConversation();
+  }
+
+  function warnSession(warning) {
+    if (!warning || typeof warning.text !== "string") {
+      return;
+    }
+    alertRegion.textContent = "";
+    var box = el("div", "session-warning");
+    box.lang = validLang(warning.lang) || botLang;
+    box.dir = validDir(warning.dir) || botDir;
+    box.appendChild(el("p", null, warning.text));
+    var extend = el("button", "tool", warning.extend);
+    extend.type = "button";
+    extend.addEventListener("click", function () {
+      var hadFocus = document.activeElement === extend;
+      socket.emit("session_extend", {}, function () {
+        alertRegion.textContent = "";
+        setStatus(warning.extended, false);
+        if (hadFocus) {
+          input.focus(); // the button the user pressed is gone
+        }
+      });
+    });
+    box.appendChild(extend);
+    alertRegion.appendChild(box);
   }
 
   // --------------------------------------------------------------- sending
 
-  function post(message, metadata) {
-    var body = { sender: conversation.sender, message: message };
-    if (metadata) {
-      body.metadata = metadata;
-    }
-    var controller = window.AbortController ? new AbortController() : null;
-    var timer = controller
-      ? window.setTimeout(function () {
-          controller.abort();
-        }, REQUEST_TIMEOUT_MS)
-      : null;
-    return window
-      .fetch(config.webhook, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
-        credentials: "same-origin",
-        signal: controller ? controller.signal : undefined
-      })
-      .then(
-        function (answer) {
-          window.clearTimeout(timer);
-          if (answer.status === 400) {
-            throw new Error("error_bad_request");
-          }
-          if (!answer.ok) {
-            throw new Error("error_unavailable");
-          }
-          return answer.json().then(function (messages) {
-            if (!Array.isArray(messages)) {
-              throw new Error("error_unavailable");
-            }
-            return messages;
-          });
-        },
-        function () {
-          window.clearTimeout(timer);
-          throw new Error("error_network");
-        }
-      );
-  }
-
   /*
    * Send `message` (text or button payload). `shown` is what the transcript shows as
    * the user's message ({text, lang, dir, fromButton}); null for the silent "/start".
-   * Turns are sent one after another, in the order the user gave them.
+   * socket.io keeps what is sent while the connection is down and sends it on reconnect;
+   * the server acknowledges each message once it is answered.
    */
   function send(message, shown, metadata) {
     var userItem = null;
@@ -435,53 +634,41 @@
         fromButton: Boolean(shown.fromButton)
       };
       disableChoices();
-      userLi = append([userItem], { store: true, active: false, force: true });
+      userLi = append(userItem, false, true);
       saveConversation();
     }
     setStatus("", false);
-    queue = queue.then(function () {
-      var sendingTimer = window.setTimeout(function () {
-        setStatus(texts.sending, false);
-      }, SENDING_DELAY_MS);
-      return post(message, metadata).then(
-        function (messages) {
-          window.clearTimeout(sendingTimer);
+    alertRegion.textContent = "";
+    typingTimer = window.setTimeout(function () {
+      setStatus(texts.typing, false);
+    }, TYPING_DELAY_MS);
+    var data = { message: message, session_id: conversation.sender };
+    if (metadata) {
+      data.metadata = metadata;
+    }
+    socket.timeout(ACK_TIMEOUT_MS).emit("user_uttered", data, function (error, answer) {
+      window.clearTimeout(typingTimer);
+      if (!error && answer && answer.ok) {
+        if (statusRegion.textContent === texts.typing) {
           setStatus("", false);
-          receive(messages);
-        },
-        function (error) {
-          window.clearTimeout(sendingTimer);
-          var key = texts[error.message] ? error.message : "error_unavailable";
-          setStatus(texts[key], true);
-          if (userItem) {
-            var wasAtBottom = atBottom();
-            userItem.notSent = true;
-            userLi.appendChild(notSentNote());
-            reveal(userLi, wasAtBottom);
-            saveConversation();
-          }
-          enableLastChoices();
-          if (shown && !shown.fromButton && !input.value) {
-            input.value = shown.text; // give the typed text back, ready to send again
-          }
         }
-      );
+        return;
+      }
+      var key = answer && answer.error === "bad_request" ? "error_bad_request" : "error_unavailable";
+      setStatus(texts[key], true);
+      if (userItem) {
+        userItem.notSent = true;
+        userLi.appendChild(notSentNote());
+        saveConversation();
+        var groups = list.querySelectorAll(".choices");
+        if (groups.length) {
+          setChoicesEnabled(groups[groups.length - 1], true);
+        }
+        if (!shown.fromButton && !input.value) {
+          input.value = shown.text; // give the typed text back, ready to send again
+        }
+      }
     });
-  }
-
-  function receive(messages) {
-    var turn = turnItems(messages);
-    append(turn.items, { store: true, active: true, force: false });
-    if (turn.state) {
-      conversation.state = turn.state;
-      applyState(turn.state);
-    }
-    if (turn.state && turn.state.step === "cancelled") {
-      // The bot deleted what was entered; a reload starts a new conversation.
-      forgetConversation();
-    } else {
-      saveConversation();
-    }
   }
 
   form.addEventListener("submit", function (event) {
@@ -497,29 +684,29 @@
     input.focus();
   });
 
-  // ------------------------------------------------------------------ start
-
-  /* A document question: the file goes to /chat/upload, then its id is the answer. */
+  /* A document question: the file goes to the upload URL, then its id is the answer. */
   uploadInput.addEventListener("change", function () {
     var file = uploadInput.files && uploadInput.files[0];
     if (!file || !askedDocument) {
       return;
     }
-    var data = new FormData();
-    data.append("sender", conversation.sender);
-    data.append("document", askedDocument);
-    data.append("lang", botLang);
-    data.append("file", file);
+    var body = new FormData();
+    body.append("sender", conversation.sender);
+    body.append("document", askedDocument);
+    body.append("lang", botLang);
+    body.append("file", file);
     setStatus(texts.uploading, false);
-    fetch(config.uploadUrl, { method: "POST", body: data, credentials: "same-origin" }).then(
+    window.fetch(config.uploadUrl, { method: "POST", body: body, credentials: "same-origin" }).then(
       function (answer) {
-        return answer.json().then(function (body) {
+        return answer.json().then(function (result) {
           uploadInput.value = "";
-          if (answer.status !== 201 || !body || typeof body.attachment_id !== "string") {
-            setStatus((body && body.message) || texts.error_unavailable, true);
+          if (answer.status !== 201 || !result || typeof result.attachment_id !== "string") {
+            setStatus((result && result.message) || texts.error_unavailable, true);
             return;
           }
-          send('/inform{"value":"' + body.attachment_id + '"}', { text: file.name });
+          send('/inform{"value":"' + result.attachment_id + '"}', { text: file.name });
+          setStatus(format(texts.upload_done, { name: file.name }), false);
+          input.focus(); // the file field goes away with the next question
         });
       },
       function () {
@@ -528,33 +715,168 @@
     );
   });
 
+  // ----------------------------------------------------------------- tools
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-payload]"), function (button) {
+    button.addEventListener("click", function () {
+      send(button.getAttribute("data-payload"), { text: button.textContent, lang: config.lang });
+    });
+  });
+
+  function closeLanguages(returnFocus) {
+    languageList.hidden = true;
+    languageToggle.setAttribute("aria-expanded", "false");
+    if (returnFocus) {
+      languageToggle.focus();
+    }
+  }
+
+  languageToggle.addEventListener("click", function () {
+    var open = languageList.hidden;
+    languageList.hidden = !open;
+    languageToggle.setAttribute("aria-expanded", String(open));
+  });
+
+  Array.prototype.forEach.call(languageList.querySelectorAll("button"), function (button) {
+    button.addEventListener("click", function () {
+      var lang = button.getAttribute("data-language");
+      closeLanguages(true);
+      send('/choose_language{"language":"' + lang + '"}', {
+        text: button.textContent,
+        lang: lang,
+        dir: button.dir,
+        fromButton: true
+      });
+    });
+  });
+
+  function setTextSize(percent, announce) {
+    root.style.fontSize = percent === 100 ? "" : percent + "%";
+    var store = storage("localStorage");
+    if (store) {
+      store.setItem(TEXT_SIZE_KEY, String(percent));
+    }
+    byId("text-smaller").disabled = percent === TEXT_SIZES[0];
+    byId("text-larger").disabled = percent === TEXT_SIZES[TEXT_SIZES.length - 1];
+    if (announce) {
+      setStatus(format(texts.text_size_status, { percent: percent }), false);
+    }
+  }
+
+  function currentTextSize() {
+    var store = storage("localStorage");
+    var stored = Number(store && store.getItem(TEXT_SIZE_KEY));
+    return TEXT_SIZES.indexOf(stored) >= 0 ? stored : 100;
+  }
+
+  function stepTextSize(step) {
+    var index = TEXT_SIZES.indexOf(currentTextSize()) + step;
+    var size = TEXT_SIZES[Math.max(0, Math.min(TEXT_SIZES.length - 1, index))];
+    setTextSize(size, true);
+    // A disabled button loses focus; keep it on the other one.
+    var other = byId(step > 0 ? "text-smaller" : "text-larger");
+    if (document.activeElement && document.activeElement.disabled) {
+      other.focus();
+    }
+  }
+
+  byId("text-smaller").addEventListener("click", function () {
+    stepTextSize(-1);
+  });
+  byId("text-larger").addEventListener("click", function () {
+    stepTextSize(1);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    if (!languageList.hidden) {
+      closeLanguages(true);
+    } else if (config.embed && window.parent !== window) {
+      window.parent.postMessage({ type: "antragslotse:close" }, "*");
+    }
+  });
+
+  window.addEventListener("message", function (event) {
+    if (config.embed && event.source === window.parent && event.data && event.data.type === "antragslotse:focus") {
+      input.focus(); // the citizen just opened the widget
+    }
+  });
+
+  if (config.accent) {
+    // The service accepted it only with white text at 4.5:1, so it also reads on white.
+    root.style.setProperty("--accent", config.accent);
+    root.style.setProperty("--user-background", config.accent);
+    if (!window.matchMedia("(prefers-color-scheme: dark)").matches) {
+      root.style.setProperty("--accent-text", config.accent);
+    }
+  }
+
+  // ------------------------------------------------------------ connection
+
+  var socket = window.io(config.socketUrl, {
+    path: "/socket.io",
+    auth: { session_id: conversation.sender },
+    reconnectionDelayMax: 5000
+  });
+
+  socket.on("connect", function () {
+    if (wasConnected) {
+      setStatus(texts.connected, false);
+    } else if (!conversation.items.length) {
+      var metadata = { language: config.lang };
+      if (config.application) {
+        metadata.application = config.application;
+      }
+      send("/start", null, metadata);
+    }
+    wasConnected = true;
+  });
+
+  socket.on("disconnect", function (reason) {
+    if (reason !== "io client disconnect") {
+      setStatus(texts.reconnecting, true);
+    }
+  });
+
+  socket.on("connect_error", function () {
+    setStatus(wasConnected ? texts.reconnecting : texts.connecting, wasConnected);
+  });
+
+  socket.on("bot_uttered", receive);
+  socket.on("session_warning", warnSession);
+
+  // For the tests and for people debugging the page: the live connection.
+  window.antragslotse = { socket: socket };
+
+  // ------------------------------------------------------------------ start
+
+  setTextSize(currentTextSize(), false);
   if (conversation.items.length) {
     // A reload: show what was said and continue the same conversation.
-    var lastBot = -1;
-    conversation.items.forEach(function (item, index) {
-      if (item.who === "bot" && item.buttons && item.buttons.length) {
-        lastBot = index;
-      }
-    });
-    var lastUser = -1;
+    var lastButtons = -1;
     conversation.items.forEach(function (item, index) {
       if (item.who === "user" && !item.notSent) {
-        lastUser = index;
+        lastButtons = -1;
+      } else if (item.who === "bot" && item.buttons && item.buttons.length) {
+        lastButtons = index;
       }
     });
     conversation.items.forEach(function (item, index) {
-      renderItem(item, index === lastBot && lastBot > lastUser);
+      renderItem(item, index === lastButtons);
     });
-    applyState(conversation.state);
+    if (conversation.state) {
+      applyState(conversation.state);
+      applyPageLanguage(botLang, botDir);
+    }
+    if (conversation.receipt) {
+      showReceipt(conversation.receipt);
+    }
     if (logScrolls()) {
       log.scrollTop = log.scrollHeight;
     }
   } else {
-    var metadata = { language: pageLang };
-    if (config.application) {
-      metadata.application = config.application;
-    }
-    saveConversation();
-    send("/start", null, metadata);
+    setStatus(texts.connecting, false);
   }
 })();

@@ -1,0 +1,76 @@
+"""The socket.io channel's input checks, the time-limit settings and the vendored client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.channels.idle import MIN_WARNING_SECONDS, duration, idle_settings
+from bot.channels.webchat import MAX_MESSAGE_CHARS, allowed_origins, valid_turn
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "hallo",
+        [],
+        {},
+        {"message": ""},
+        {"message": "   "},
+        {"message": 42},
+        {"message": "x" * (MAX_MESSAGE_CHARS + 1)},
+        {"message": "hallo", "metadata": "not json"},
+        {"message": "hallo", "metadata": ["de"]},
+        {"message": "hallo", "metadata": {"note": "x" * 5000}},
+    ],
+)
+def test_bad_socket_messages_are_refused(data: object) -> None:
+    assert valid_turn(data) is None
+
+
+def test_a_page_cannot_claim_the_time_limit_sent_its_message() -> None:
+    text, metadata = valid_turn(
+        {"message": "/pause", "metadata": {"language": "de", "reason": "idle", "idle_seconds": 1}}
+    )
+    assert (text, metadata) == ("/pause", {"language": "de"})
+    assert valid_turn({"message": "hallo", "metadata": json.dumps({"language": "ar"})}) == (
+        "hallo",
+        {"language": "ar"},
+    )
+
+
+def test_the_warning_always_leaves_at_least_twenty_seconds() -> None:
+    settings = idle_settings(
+        {"ANTRAGSLOTSE_IDLE_SECONDS": "10", "ANTRAGSLOTSE_IDLE_WARNING_SECONDS": "3"}
+    )
+    assert settings.warning_seconds == MIN_WARNING_SECONDS == 20
+    assert settings.limit_seconds > settings.warning_seconds
+    default = idle_settings({})
+    assert (default.limit_seconds, default.warning_seconds) == (1200, 120)
+    assert duration(120, "de") == "2 Minuten"
+    assert duration(1200, "tr") == "20 dakika"
+
+
+def test_allowed_origins_come_from_credentials_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ANTRAGSLOTSE_CHAT_ORIGINS", "http://a.example http://b.example")
+    assert allowed_origins(None) == ["http://a.example", "http://b.example"]
+    assert allowed_origins("https://chat.example") == ["https://chat.example"]
+    assert allowed_origins(["https://c.example"]) == ["https://c.example"]
+
+
+def test_the_vendored_socketio_client_is_the_locked_one() -> None:
+    """`make assets` copies it from web/node_modules (pinned by web/package-lock.json)."""
+    lock = json.loads((ROOT / "web" / "package-lock.json").read_text())
+    locked = lock["packages"]["node_modules/socket.io-client"]["version"]
+    vendored = ROOT / "bot" / "channels" / "static" / "vendor" / "socket.io.min.js"
+    assert f"Socket.IO v{locked}" in vendored.read_text(encoding="utf-8")[:200]
+    installed = ROOT / "web" / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+    assert installed.exists(), "run `make test` (npm ci in web/)"
+    assert installed.read_bytes() == vendored.read_bytes(), "run `make assets`"
