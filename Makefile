@@ -42,6 +42,7 @@ format: $(VENV)/.installed
 bench: prepare
 	$(PY) bench/paths.py
 	$(PY) bench/turn_latency.py
+	$(PY) bench/web_chat.py
 
 clean:
 	rm -rf $(VENV) models build var web/node_modules

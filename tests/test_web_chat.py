@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot.nlg.texts import t
 from bot.stack import Stack
+from bot.submission.schemas import payload_problems
 from tests.dialogues.bildung_teilhabe import EXAMPLE_DE
-from tests.rest import fictional_pdf
+from tests.rest import fictional_pdf, wait_for_delivery
 from tests.web_chat import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -116,6 +117,14 @@ def arabic(browser: Browser, stack: Stack, city: str) -> Page:
     assert page.evaluate("getComputedStyle(document.querySelector('.message-bot')).direction") == (
         "rtl"
     )
+    # Every message carries its language; the sender is named in text (R18, R4).
+    assert set(page.locator(".message-bot").evaluate_all("m => m.map(e => e.lang)")) == {"ar"}
+    senders = [
+        s.strip() for s in page.locator("#messages > li > .visually-hidden").all_inner_texts()
+    ]
+    assert senders[:3] == [t("page.sender_bot", "ar"), t("page.sender_user", "ar")] + [
+        t("page.sender_bot", "ar")
+    ]
     # German terms kept in the Arabic text ("Datenschutz") are isolated left-to-right runs.
     terms = page.locator(".message-bot bdi[lang=de][dir=ltr]").all_inner_texts()
     assert "Datenschutz" in terms
@@ -200,9 +209,15 @@ def test_a_whole_application_by_keyboard_through_the_widget(
     frame.wait_for_function("document.activeElement && document.activeElement.id === 'message'")
 
     keys = iter(["Space", "Enter"] * 50)
+    field_types = {"email": "email", "phone": "tel"}
     for pointer, answer in EXAMPLE_DE:
         current = state(frame)
         assert (current["step"], current["field"]) == ("ask", pointer)
+        # The input follows the question: type and autocomplete (bday, postal-code, tel).
+        asked = current["input"]
+        message = frame.locator("#message")
+        assert message.get_attribute("type") == field_types.get(asked["type"], "text")
+        assert message.get_attribute("autocomplete") == (asked["autocomplete"] or "off")
         before = bot_messages(frame)
         titles = {c["title"].lower(): c["payload"] for c in current.get("choices") or []}
         if pointer.startswith("/documents/"):
@@ -249,6 +264,11 @@ def test_a_whole_application_by_keyboard_through_the_widget(
     assert reference in frame.locator("#receipt").inner_text()
     assert "Elif" in frame.locator("#receipt").inner_text()
     assert axe_violations(page) == []
+    # The office gets the contract's payload, with the uploaded notice, from "socketio".
+    payload = wait_for_delivery(stack, reference)["payload"]
+    assert payload_problems(payload) == []
+    assert (payload["channel"], payload["children"][1]["given_names"]) == ("socketio", "Can")
+    assert [d["kind"] for d in payload["documents"] if d.get("attachment_id")] == ["benefit_notice"]
 
     # The receipt downloads as an HTML file with the reference number and summary.
     page.keyboard.press("Tab")  # send
@@ -317,16 +337,31 @@ def test_each_bot_message_is_announced_once_and_nothing_old_is_reread(
     page.context.close()
 
 
-def test_arriving_messages_do_not_move_focus(browser: Browser, stack: Stack) -> None:
-    page = open_chat(browser, chat_url(stack), viewport=DESKTOP)
+PUSH_JS = """text => window.antragslotse.socket.listeners('bot_uttered')[0]({text, custom: null})"""
+
+
+def test_arriving_messages_move_neither_focus_nor_the_reader(
+    browser: Browser, stack: Stack
+) -> None:
+    page = open_chat(browser, chat_url(stack), viewport={"width": 1280, "height": 700})
     page.get_by_role("button", name=t("page.text_larger", "de")).focus()
-    # A message the server pushes on its own, delivered through the page's socket.
-    page.evaluate(
-        """() => window.antragslotse.socket.listeners('bot_uttered')[0](
-              {text: 'Hinweis ohne Zutun', custom: null})"""
-    )
+    # Messages the server pushes on its own, delivered through the page's socket.
+    page.evaluate(PUSH_JS, "Hinweis ohne Zutun")
     page.locator(".message-bot", has_text="Hinweis ohne Zutun").wait_for()
     assert focused(page) == "BUTTON#text-larger"
+
+    # The reader scrolled up: a new message does not scroll, a button offers it.
+    log = page.locator("#log")
+    assert log.evaluate("l => l.scrollHeight > l.clientHeight"), "the log should scroll here"
+    log.evaluate("l => { l.scrollTop = 0; }")
+    page.evaluate(PUSH_JS, "Noch ein Hinweis")
+    page.locator(".message-bot", has_text="Noch ein Hinweis").wait_for()
+    assert log.evaluate("l => l.scrollTop") == 0
+    new_messages = page.get_by_role("button", name=t("page.new_messages", "de"))
+    new_messages.click()
+    assert log.evaluate("l => l.scrollTop") > 0
+    assert new_messages.is_hidden()
+    assert focused(page) == "DIV#log"
     page.context.close()
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
+import socketio
 
 from bot.channels.idle import MIN_WARNING_SECONDS, duration, idle_settings
-from bot.channels.webchat import MAX_MESSAGE_CHARS, allowed_origins, valid_turn
+from bot.channels.webchat import MAX_MESSAGE_CHARS, SESSION_ID_RE, allowed_origins, valid_turn
+from bot.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,3 +77,38 @@ def test_the_vendored_socketio_client_is_the_locked_one() -> None:
     installed = ROOT / "web" / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
     assert installed.exists(), "run `make test` (npm ci in web/)"
     assert installed.read_bytes() == vendored.read_bytes(), "run `make assets`"
+
+
+def test_the_channel_answers_bad_input_and_keeps_conversations_apart(stack: Stack) -> None:
+    """A socket.io client (long-polling; the browser tests use websockets) against Rasa."""
+
+    async def talk() -> dict[str, object]:
+        seen: dict[str, object] = {}
+        confirmed: asyncio.Queue[str] = asyncio.Queue()
+        messages: asyncio.Queue[dict] = asyncio.Queue()
+        client = socketio.AsyncClient()
+        client.on("session_confirm", confirmed.put)
+        client.on("bot_uttered", messages.put)
+        await client.connect(stack.rasa_url, transports=["polling"])
+        seen["no session"] = await client.call("user_uttered", {"message": "hallo"})
+        await client.emit("session_request", {"session_id": "../../etc"})
+        session_id = await asyncio.wait_for(confirmed.get(), 10)
+        seen["fresh id"] = session_id
+        for bad in (None, "text", {"message": ""}, {"message": "x" * 5000}):
+            seen[f"bad {bad!r:.20}"] = await client.call("user_uttered", bad)
+        seen["nothing to extend"] = await client.call("session_extend", {})
+        seen["start"] = await client.call(
+            "user_uttered", {"message": "/start", "metadata": {"language": "en"}}, timeout=60
+        )
+        seen["answer"] = (await asyncio.wait_for(messages.get(), 10))["custom"]
+        await client.eio.disconnect(abort=True)  # not waiting out the open long-poll
+        return seen
+
+    seen = asyncio.run(talk())
+    assert seen["no session"] == {"ok": False, "error": "no_session"}
+    assert SESSION_ID_RE.fullmatch(str(seen["fresh id"])) and seen["fresh id"] != "../../etc"
+    bad = [value for key, value in seen.items() if key.startswith("bad ")]
+    assert bad == [{"ok": False, "error": "bad_request"}] * 4
+    assert seen["nothing to extend"] == {"ok": False}
+    assert seen["start"] == {"ok": True}
+    assert seen["answer"]["step"] == "menu" and seen["answer"]["lang"] == "en"

@@ -54,6 +54,10 @@ def allowed_origins(configured: Any) -> list[str]:
     return origins or os.environ.get(ORIGINS_ENV, "").split()
 
 
+def valid_session_id(value: Any) -> bool:
+    return isinstance(value, str) and SESSION_ID_RE.fullmatch(value) is not None
+
+
 def valid_turn(data: Any) -> tuple[str, dict[str, Any]] | None:
     """(text, metadata) of a `user_uttered` payload, or None when it is not a chat turn."""
     if not isinstance(data, Mapping):
@@ -148,10 +152,8 @@ class WebChatInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        async def join(sid: str, requested: Any) -> str:
-            """Bind the socket to its conversation; a missing or odd id gets a new one."""
-            if not isinstance(requested, str) or not SESSION_ID_RE.fullmatch(requested):
-                requested = os.urandom(16).hex()
+        async def join(sid: str, requested: str) -> str:
+            """Bind the socket to its conversation (and only to that one)."""
             async with sio.session(sid) as session:
                 previous = session.get("session_id")
                 session["session_id"] = requested
@@ -164,20 +166,23 @@ class WebChatInput(InputChannel):
         async def connect(sid: str, _environ: Any, auth: Any = None) -> None:
             # The page names its conversation here, so messages it queued while offline
             # (sent right after the reconnect) already belong to it.
-            if isinstance(auth, Mapping) and auth.get("session_id") is not None:
+            if isinstance(auth, Mapping) and valid_session_id(auth.get("session_id")):
                 await join(sid, auth["session_id"])
 
         @sio.on("session_request")
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             """Rasa's socket.io handshake, for clients written for Rasa's own channel."""
             requested = data.get("session_id") if isinstance(data, Mapping) else None
+            if not valid_session_id(requested):
+                requested = os.urandom(16).hex()
             await sio.emit("session_confirm", await join(sid, requested), room=sid)
 
         @sio.on("user_uttered")
-        async def user_uttered(sid: str, data: Any) -> dict[str, Any]:
+        async def user_uttered(sid: str, data: Any = None) -> dict[str, Any]:
             session_id = (await sio.get_session(sid)).get("session_id")
-            if session_id is None and isinstance(data, Mapping) and data.get("session_id"):
-                session_id = await join(sid, data["session_id"])
+            if session_id is None and isinstance(data, Mapping):
+                if valid_session_id(data.get("session_id")):
+                    session_id = await join(sid, data["session_id"])
             turn = valid_turn(data)
             if session_id is None or turn is None:
                 return {"ok": False, "error": "bad_request" if session_id else "no_session"}

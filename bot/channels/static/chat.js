@@ -24,8 +24,7 @@
     money: { inputmode: "decimal" },
     email: { type: "email", inputmode: "email" },
     phone: { type: "tel", inputmode: "tel" },
-    iban: { autocapitalize: "characters" },
-    date: {}
+    iban: { autocapitalize: "characters" }
   };
   var LANG_RE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
   var AUTOCOMPLETE_RE = /^[A-Za-z0-9 -]{1,100}$/;
