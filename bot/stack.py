@@ -57,8 +57,9 @@ class Stack:
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "PYTHONPATH": str(ROOT),
             # The chat page's origin may open Rasa's socket.io (bot/channels/webchat.py).
-            "ANTRAGSLOTSE_CHAT_ORIGINS": (
-                f"{self.service_url} http://localhost:{self.service_port}"
+            "ANTRAGSLOTSE_CHAT_ORIGINS": os.environ.get(
+                "ANTRAGSLOTSE_CHAT_ORIGINS",
+                f"{self.service_url} http://localhost:{self.service_port}",
             ),
             **self.env,
         }

@@ -171,6 +171,20 @@ def test_axe_finds_no_violation(browser: Browser, stack: Stack, city: str, name:
         page.context.close()
 
 
+@pytest.mark.parametrize(
+    ("colour", "background"),
+    [("005ca9", "rgb(0, 92, 169)"), ("ffd700", "rgb(11, 79, 138)")],  # gold: unreadable
+)
+def test_the_widget_takes_a_brand_colour_only_if_white_text_stays_readable(
+    browser: Browser, stack: Stack, city: str, colour: str, background: str
+) -> None:
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.goto(f"{city}?lang=de&color={colour}")
+    launcher = page.get_by_role("button", name=t("page.launcher", "de"))
+    assert launcher.evaluate("b => getComputedStyle(b).backgroundColor") == background
+    page.context.close()
+
+
 # ------------------------------------------------------- a whole application, by keyboard
 
 
@@ -254,6 +268,7 @@ def test_a_whole_application_by_keyboard_through_the_widget(
     family_name = t("apps.bildung_teilhabe.fields.family_name.label", "de")
     assert summary.locator("dt", has_text=family_name).count() >= 1
     assert axe_violations(page) == []
+    screenshot(page, "widget-summary-de")
 
     before = bot_messages(frame)
     press_choice(page, frame, state(frame)["choices"][0]["payload"], "Enter")
@@ -264,6 +279,7 @@ def test_a_whole_application_by_keyboard_through_the_widget(
     assert reference in frame.locator("#receipt").inner_text()
     assert "Elif" in frame.locator("#receipt").inner_text()
     assert axe_violations(page) == []
+    screenshot(page, "widget-receipt-de")
     # The office gets the contract's payload, with the uploaded notice, from "socketio".
     payload = wait_for_delivery(stack, reference)["payload"]
     assert payload_problems(payload) == []
@@ -322,6 +338,12 @@ def test_each_bot_message_is_announced_once_and_nothing_old_is_reread(
     for answer in ("Mehmet", "Yılmaz", "überspringen"):
         say(page, answer)
     page.wait_for_timeout(300)
+    # The browser's accessibility tree: the transcript is a polite, non-atomic live log.
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    logs = [n for n in tree if n.get("role", {}).get("value") == "log"]
+    assert len(logs) == 1
+    props = {p["name"]: p["value"].get("value") for p in logs[0].get("properties", [])}
+    assert (props.get("live"), props.get("atomic", False)) == ("polite", False)
     announced = page.evaluate("window.__announced")
     in_log = [a["text"] for a in announced if a["role"] == "log"]
     messages = page.locator("#messages > li").all_text_contents()
@@ -407,6 +429,7 @@ def test_time_limit_warns_extends_and_pauses(browser: Browser, stack: Stack) -> 
     assert "20 Sekunden" in warning.inner_text()
     assert focused(page) == "INPUT#message"  # the warning did not take the focus
     assert axe_violations(page) == []
+    screenshot(page, "chat-time-limit-warning-de")
 
     warning.get_by_role("button").click()  # one action extends
     page.locator("#status").get_by_text("35 Sekunden").wait_for()
@@ -416,7 +439,9 @@ def test_time_limit_warns_extends_and_pauses(browser: Browser, stack: Stack) -> 
     # Not extended again: the draft is paused, with a code to continue.
     wait_for_bot(page, bots + 1, timeout_ms=60_000)
     assert state(page)["step"] == "paused"
-    assert re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", page.locator(".message-bot").last.inner_text())
+    paused = page.locator(".message-bot").last.inner_text()
+    assert t("common.idle_paused", "de", time="35 Sekunden") in paused
+    assert re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", paused)
     page.context.close()
 
 
@@ -439,6 +464,28 @@ def test_text_size_reflow_targets_and_reduced_motion(browser: Browser, stack: St
     outline = page.evaluate("parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
     assert outline >= 2
     assert page.evaluate("document.getAnimations().length") == 0
+    page.context.close()
+
+
+TEXT_SPACING_CSS = """* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+  word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"""
+
+
+def test_wcag_text_spacing_clips_nothing(browser: Browser, stack: Stack) -> None:
+    """WCAG 1.4.12's spacing override (injected, so the page's CSP is bypassed here only)."""
+    page = open_chat(browser, chat_url(stack), viewport=NARROW, bypass_csp=True)
+    page.add_style_tag(content=TEXT_SPACING_CSS)
+    assert no_horizontal_scroll(page)
+    # Every button's text still fits it; nothing else cuts its content off.
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('button, label, p, h1, li')]
+              .filter(e => e.offsetParent !== null
+                           && (e.tagName === 'BUTTON' || getComputedStyle(e).overflow !== 'visible')
+                           && (e.scrollWidth > e.clientWidth + 1
+                               || e.scrollHeight > e.clientHeight + 1))
+              .map(e => e.textContent.slice(0, 40))"""
+    )
+    assert clipped == []
     page.context.close()
 
 

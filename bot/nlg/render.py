@@ -74,6 +74,7 @@ def _texts_and_summary(
     """
     texts: list[str] = []
     summary: dict[str, Any] | None = None
+    summary_end = 0
     for part in parts:
         texts.append(_part_text(part, lang))
         if part.get("summary") is not None and summary is None:

@@ -59,6 +59,7 @@
   var messageCounter = 0;
   var typingTimer = null;
   var firstUnread = null;
+  var anchoredAtBottom = true;
   var wasConnected = false;
 
   // ---------------------------------------------------------------- helpers
@@ -400,15 +401,25 @@
     log.focus();
   });
 
-  function hideNewMessagesAtBottom() {
-    if (!newMessages.hidden && atBottom()) {
+  function followScrolling() {
+    anchoredAtBottom = atBottom();
+    if (!newMessages.hidden && anchoredAtBottom) {
       firstUnread = null;
       newMessages.hidden = true;
     }
   }
 
-  log.addEventListener("scroll", hideNewMessagesAtBottom);
-  window.addEventListener("scroll", hideNewMessagesAtBottom);
+  log.addEventListener("scroll", followScrolling);
+  window.addEventListener("scroll", followScrolling);
+  // A warning, the progress line or the file field can shrink the transcript: a reader
+  // who was at its end stays at its end.
+  if (window.ResizeObserver) {
+    new window.ResizeObserver(function () {
+      if (anchoredAtBottom && logScrolls()) {
+        log.scrollTop = log.scrollHeight;
+      }
+    }).observe(log);
+  }
 
   // ----------------------------------------------------------------- state
 
