@@ -185,6 +185,24 @@ def test_the_widget_takes_a_brand_colour_only_if_white_text_stays_readable(
     page.context.close()
 
 
+def test_the_widget_follows_a_language_switch_in_the_chat(
+    browser: Browser, stack: Stack, city: str
+) -> None:
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.goto(city + "?lang=de")
+    page.get_by_role("button", name=t("page.launcher", "de")).click()
+    frame = widget_frame(page)
+    wait_for_bot(frame, 1)
+    frame.get_by_role("button", name=t("page.language_button", "de")).click()
+    frame.get_by_role("button", name=t("page.language_name", "uk")).click()
+    wait_for_bot(frame, 2)
+    assert state(frame)["lang"] == "uk"
+    expect(page.get_by_role("button", name=t("page.launcher", "uk"))).to_be_visible()
+    assert page.get_by_role("dialog", name=t("page.widget_title", "uk")).is_visible()
+    assert page.locator("iframe").get_attribute("title") == t("page.frame_title", "uk")
+    page.context.close()
+
+
 # ------------------------------------------------------- a whole application, by keyboard
 
 
@@ -409,11 +427,20 @@ def test_markup_from_citizen_and_bot_is_shown_as_text(browser: Browser, stack: S
 def test_a_dropped_connection_loses_no_answer(browser: Browser, stack: Stack) -> None:
     page = open_chat(browser, chat_url(stack, application="bildung_teilhabe"), viewport=DESKTOP)
     say(page, "Mehmet")
-    page.evaluate("window.antragslotse.socket.io.engine.close()")  # the network drops
+    page.context.set_offline(True)  # the network drops, and stays down for a while
+    page.evaluate("window.antragslotse.socket.io.engine.close()")
     page.locator("#status").get_by_text(t("page.reconnecting", "de")).wait_for()
-    current = say(page, "Yılmaz")  # typed while the connection is down
-    assert current["field"] == "/applicant/birth_name"
+    bots = bot_messages(page)
+    page.locator("#message").fill("Yılmaz")  # typed while the connection is down
+    page.locator("#message").press("Enter")
+    page.wait_for_timeout(2000)
+    assert bot_messages(page) == bots
+    page.context.set_offline(False)
+    wait_for_bot(page, bots + 1)
+    assert state(page)["field"] == "/applicant/birth_name"
     assert page.locator(".not-sent").count() == 0
+    announced = [a["text"] for a in page.evaluate("window.__announced") if a["role"] == "status"]
+    assert t("page.connected", "de") in announced
     page.reload()  # and a reload continues the same conversation
     wait_for_bot(page, 3)
     assert say(page, "überspringen")["field"] == "/applicant/birth_date"

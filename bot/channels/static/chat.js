@@ -172,6 +172,9 @@
     if (conversation.state) {
       applyState(conversation.state);
     }
+    if (config.embed && window.parent !== window) {
+      window.parent.postMessage({ type: "antragslotse:lang", lang: lang }, "*"); // the launcher follows
+    }
   }
 
   // -------------------------------------------------------------- rendering

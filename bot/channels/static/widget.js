@@ -54,7 +54,6 @@
   }
 
   var lang = pickLanguage();
-  var texts = TEXTS[lang];
   var colour = usableColour(options.color);
 
   var host = document.createElement("div");
@@ -68,8 +67,6 @@
 
   var wrapper = document.createElement("div");
   wrapper.className = "widget";
-  wrapper.lang = lang;
-  wrapper.dir = texts.dir;
   if (colour) {
     wrapper.style.setProperty("--accent", "#" + colour);
   }
@@ -87,11 +84,9 @@
   bar.className = "bar";
   var title = document.createElement("h2");
   title.id = "antragslotse-title";
-  title.textContent = texts.widget_title;
   var close = document.createElement("button");
   close.type = "button";
   close.className = "close";
-  close.textContent = texts.close;
   bar.appendChild(title);
   bar.appendChild(close);
   panel.appendChild(bar);
@@ -99,7 +94,6 @@
   var launcher = document.createElement("button");
   launcher.type = "button";
   launcher.className = "launcher";
-  launcher.textContent = texts.launcher;
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", panel.id);
 
@@ -107,6 +101,20 @@
   wrapper.appendChild(panel);
 
   var frame = null;
+
+  /* Label everything in `lang`; the chat asks for this when the citizen switches. */
+  function label(newLang) {
+    var texts = TEXTS[newLang];
+    lang = newLang;
+    wrapper.lang = lang;
+    wrapper.dir = texts.dir;
+    title.textContent = texts.widget_title;
+    close.textContent = texts.close;
+    launcher.textContent = texts.launcher;
+    if (frame) {
+      frame.title = texts.frame_title;
+    }
+  }
 
   function frameUrl() {
     var query = new URLSearchParams({ embed: "1", lang: lang });
@@ -127,7 +135,7 @@
   function open() {
     if (!frame) {
       frame = document.createElement("iframe");
-      frame.title = texts.frame_title;
+      frame.title = TEXTS[lang].frame_title;
       frame.src = frameUrl();
       frame.addEventListener("load", focusChat);
       panel.appendChild(frame);
@@ -161,9 +169,12 @@
     var fromChat = frame && event.origin === origin && event.source === frame.contentWindow;
     if (fromChat && event.data && event.data.type === "antragslotse:close") {
       hide();
+    } else if (fromChat && event.data && event.data.type === "antragslotse:lang" && TEXTS[event.data.lang]) {
+      label(event.data.lang);
     }
   });
 
+  label(lang);
   document.body.appendChild(host);
   window.antragslotseWidget = { open: open, close: hide };
 })();
