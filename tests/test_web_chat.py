@@ -27,6 +27,7 @@ from tests.web_chat import (
     bot_messages,
     city_website,
     focused,
+    low_contrast_borders,
     no_horizontal_scroll,
     open_chat,
     require_chromium,
@@ -100,6 +101,7 @@ def open_empty_widget(browser: Browser, stack: Stack, city: str) -> Page:
 def question_with_choices(browser: Browser, stack: Stack, city: str) -> Page:
     page = open_chat(browser, chat_url(stack), viewport=DESKTOP)
     assert page.locator(".choices button:enabled").count() >= 5  # the five applications
+    assert low_contrast_borders(page) == []
     return page
 
 
@@ -141,6 +143,7 @@ def dark(browser: Browser, stack: Stack, city: str) -> Page:
     page = open_chat(browser, chat_url(stack), viewport=DESKTOP, color_scheme="dark")
     assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)"
+    assert low_contrast_borders(page) == []
     return page
 
 

@@ -85,6 +85,27 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     return found
 
 
+# WCAG 1.4.11: the border that shows where a control is must reach 3:1 against the page.
+LOW_CONTRAST_BORDERS_JS = """() => {
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+      return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05); };
+  const page = getComputedStyle(document.body).backgroundColor;
+  return [...document.querySelectorAll('button, input')]
+    .filter(e => e.offsetParent !== null && !e.disabled && e.type !== 'file')
+    .map(e => [e, getComputedStyle(e)])
+    .filter(([e, s]) => parseFloat(s.borderTopWidth) > 0 && ratio(s.borderTopColor, page) < 3)
+    .map(([e, s]) => `${e.id || e.textContent.trim().slice(0, 30)}: ${s.borderTopColor}`);
+}"""
+
+
+def low_contrast_borders(page: Page) -> list[str]:
+    return page.evaluate(LOW_CONTRAST_BORDERS_JS)
+
+
 def widget_frame(page: Page) -> Frame:
     """The chat inside the widget's iframe on a city's page."""
     frame = page.locator("iframe").element_handle().content_frame()
