@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,19 @@ def test_the_channel_answers_bad_input_and_keeps_conversations_apart(stack: Stac
     assert seen["nothing to extend"] == {"ok": False}
     assert seen["start"] == {"ok": True}
     assert seen["answer"]["step"] == "menu" and seen["answer"]["lang"] == "en"
+
+
+@pytest.mark.parametrize("origin_is_the_page", [True, False])
+def test_only_the_chat_page_origin_may_open_the_socket(
+    stack: Stack, origin_is_the_page: bool
+) -> None:
+    origin = stack.service_url if origin_is_the_page else "http://evil.example"
+    request = urllib.request.Request(
+        f"{stack.rasa_url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            status, allowed = answer.status, answer.headers.get("Access-Control-Allow-Origin")
+    except urllib.error.HTTPError as refused:
+        status, allowed = refused.code, refused.headers.get("Access-Control-Allow-Origin")
+    assert (status, allowed) == ((200, origin) if origin_is_the_page else (400, None))
