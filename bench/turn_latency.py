@@ -20,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,7 +53,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def form_turns(conversations: int) -> list[float]:
+@contextmanager
+def bench_stack() -> Iterator[Stack]:
+    """The whole bot on free ports with its own throw-away state, stopped afterwards."""
     with tempfile.TemporaryDirectory() as var:
         stack = Stack(
             free_port(),
@@ -62,15 +66,27 @@ def form_turns(conversations: int) -> list[float]:
         )
         stack.start()
         try:
-            url = f"{stack.rasa_url}/webhooks/rest/webhook"
-            timings: list[float] = []
-            for _ in range(conversations):
-                sender = uuid.uuid4().hex
-                timed_post(url, sender, "/start", language="de", application="grundsicherung")
-                timings += [timed_post(url, sender, answer) for _, answer in GRUNDSICHERUNG_DE]
-            return timings
+            yield stack
         finally:
             stack.stop()
+
+
+def rest_form_turns(stack: Stack, conversations: int) -> list[float]:
+    """Milliseconds per REST call, for `conversations` runs of the Grundsicherung example."""
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    timings: list[float] = []
+    for _ in range(conversations):
+        sender = uuid.uuid4().hex
+        timings.append(
+            timed_post(url, sender, "/start", language="de", application="grundsicherung")
+        )
+        timings += [timed_post(url, sender, answer) for _, answer in GRUNDSICHERUNG_DE]
+    return timings
+
+
+def form_turns(conversations: int) -> list[float]:
+    with bench_stack() as stack:
+        return rest_form_turns(stack, conversations)
 
 
 def baseline_turns(conversations: int) -> list[float]:

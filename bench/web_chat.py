@@ -13,16 +13,14 @@ import argparse
 import gzip
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.turn_latency import free_port, percentile, timed_post  # noqa: E402
+from bench.turn_latency import bench_stack, percentile, rest_form_turns  # noqa: E402
 from bot.stack import Stack  # noqa: E402
 from tests.scripts import GRUNDSICHERUNG_DE  # noqa: E402
 from tests.web_chat import CHROMIUM, CHROMIUM_ARGS, bot_messages, wait_for_bot  # noqa: E402
@@ -53,18 +51,6 @@ def browser_turns(stack: Stack, conversations: int) -> list[float]:
     return timings
 
 
-def rest_turns(stack: Stack, conversations: int) -> list[float]:
-    url = f"{stack.rasa_url}/webhooks/rest/webhook"
-    timings: list[float] = []
-    for _ in range(conversations):
-        sender = uuid.uuid4().hex
-        timings.append(
-            timed_post(url, sender, "/start", language="de", application="grundsicherung")
-        )
-        timings += [timed_post(url, sender, answer) for _, answer in GRUNDSICHERUNG_DE]
-    return timings
-
-
 def weight(names: tuple[str, ...]) -> tuple[int, int]:
     raw = [(STATIC / name).read_bytes() for name in names]
     return sum(map(len, raw)), sum(len(gzip.compress(data)) for data in raw)
@@ -74,21 +60,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as var:
-        stack = Stack(
-            free_port(),
-            free_port(),
-            free_port(),
-            env={"ANTRAGSLOTSE_VAR_DIR": var, "ANTRAGSLOTSE_BACKOFFICE_TOKEN": "bench"},
-            log_dir=Path(var) / "log",
-        )
-        stack.start()
-        try:
-            rest_turns(stack, 1)  # warm-up: model loaded, caches filled
-            rest = rest_turns(stack, args.conversations)
-            browser = browser_turns(stack, args.conversations)
-        finally:
-            stack.stop()
+    with bench_stack() as stack:
+        rest_form_turns(stack, 1)  # warm-up: model loaded, caches filled
+        rest = rest_form_turns(stack, args.conversations)
+        browser = browser_turns(stack, args.conversations)
     print(f"form turns, Grundsicherung example, {args.conversations} conversations each")
     print(f"{'channel':<10} {'turns':>6} {'median ms':>10} {'p95 ms':>8}")
     rows = (("REST call", rest), ("web chat", browser))
