@@ -450,6 +450,34 @@ def test_a_dropped_connection_loses_no_answer(browser: Browser, stack: Stack) ->
     page.context.close()
 
 
+def test_a_turn_cut_off_by_the_connection_ends_where_the_dialogue_stands(
+    browser: Browser, stack: Stack
+) -> None:
+    page = open_chat(browser, chat_url(stack, application="bildung_teilhabe"), viewport=DESKTOP)
+    bots = bot_messages(page)
+    page.locator("#message").fill("Mehmet")
+    # Sent, and the connection drops before any answer can come back.
+    page.evaluate(
+        """() => { document.getElementById('composer').requestSubmit();
+                   window.antragslotse.socket.io.engine.close(); }"""
+    )
+    wait_for_bot(page, bots + 1)  # after the reconnect the bot says where it stands
+    field = state(page)["field"]
+    assert page.locator(".not-sent").count() == 0
+    assert page.locator("#message").input_value() == ""
+    # Whether "Mehmet" arrived or not, the page now asks what the bot asks.
+    following = {
+        "/applicant/given_names": "/applicant/family_name",
+        "/applicant/family_name": "/applicant/birth_name",
+    }
+    assert field in following
+    assert (
+        say(page, "Mehmet" if field.endswith("given_names") else "Yılmaz")["field"]
+        == (following[field])
+    )
+    page.context.close()
+
+
 def test_time_limit_warns_extends_and_pauses(browser: Browser, stack: Stack) -> None:
     page = open_chat(browser, chat_url(stack, application="bildung_teilhabe"), viewport=DESKTOP)
     say(page, "Mehmet")

@@ -61,6 +61,8 @@
   var firstUnread = null;
   var anchoredAtBottom = true;
   var wasConnected = false;
+  var unanswered = []; // turns sent whose answer has not come yet
+  var askWhereWeAre = false;
 
   // ---------------------------------------------------------------- helpers
 
@@ -569,6 +571,9 @@
     if (!message || typeof message !== "object") {
       return;
     }
+    unanswered.forEach(function (turn) {
+      turn.answered = true;
+    });
     window.clearTimeout(typingTimer);
     setStatus("", false);
     alertRegion.textContent = "";
@@ -659,12 +664,21 @@
     if (metadata) {
       data.metadata = metadata;
     }
+    var turn = { answered: false };
+    unanswered.push(turn);
     socket.timeout(ACK_TIMEOUT_MS).emit("user_uttered", data, function (error, answer) {
+      unanswered.splice(unanswered.indexOf(turn), 1);
       window.clearTimeout(typingTimer);
-      if (!error && answer && answer.ok) {
+      if (turn.answered || (!error && answer && answer.ok)) {
         if (statusRegion.textContent === texts.typing) {
           setStatus("", false);
         }
+        return; // the bot's answer came (its acknowledgement may be lost with the connection)
+      }
+      if (error && !socket.connected) {
+        // Sent, then the connection dropped: whether the bot got it is unknown, so once
+        // the connection is back the bot repeats where the dialogue stands.
+        askWhereWeAre = true;
         return;
       }
       var key = answer && answer.error === "bad_request" ? "error_bad_request" : "error_unavailable";
@@ -836,6 +850,10 @@
 
   socket.on("connect", function () {
     if (wasConnected) {
+      if (askWhereWeAre) {
+        askWhereWeAre = false;
+        send("/repeat", null);
+      }
       setStatus(texts.connected, false);
     } else if (!conversation.items.length) {
       var metadata = { language: config.lang };
