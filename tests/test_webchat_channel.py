@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import socketio
 
+from bot.channels import MAX_MESSAGE_CHARS
 from bot.channels.idle import MIN_WARNING_SECONDS, duration, idle_settings
-from bot.channels.webchat import MAX_MESSAGE_CHARS, SESSION_ID_RE, allowed_origins, valid_turn
+from bot.channels.webchat import SESSION_ID_RE, allowed_origins, valid_turn
 from bot.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from bot.channels import MAX_MESSAGE_CHARS
 from bot.channels.colours import usable_accent
 from bot.channels.uploads import UPLOAD_PATH
 from bot.nlg.texts import DEFAULT_LANGUAGE, has, supported_languages, t, text_direction
@@ -39,7 +40,6 @@ from bot.nlg.texts import DEFAULT_LANGUAGE, has, supported_languages, t, text_di
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 BLUEPRINT_NAME = "chat_page"
 
-MAX_MESSAGE_CHARS = 2000
 APPLICATION_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 ASSETS = {
     "chat.js": "application/javascript",

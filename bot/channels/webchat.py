@@ -34,13 +34,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels import MAX_MESSAGE_CHARS
 from bot.channels.idle import IdleTimers, idle_settings
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "socketio"
 SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
-MAX_MESSAGE_CHARS = 2000
 MAX_METADATA_BYTES = 4096
 ORIGINS_ENV = "ANTRAGSLOTSE_CHAT_ORIGINS"
 SERVER_METADATA = frozenset({"reason", "idle_seconds"})
