@@ -1,8 +1,12 @@
-"""Per language: intent accuracy and macro-F1 on held-out phrases, and value-parsing accuracy.
+"""Per language: intent accuracy and macro-F1 on held-out phrases, the guide, value parsing.
 
 Trains an NLU-only model on the training data (data/nlu; the held-out phrases in
-tests/nlu_heldout are never in it, a test checks), then classifies every held-out
-phrase. Value parsing runs bench/value_cases.yml through the answer parsers.
+tests/nlu_heldout and tests/guide_heldout are never in it, a test checks), then
+classifies every held-out phrase. The guide: each held-out need description is
+the first message of a new conversation (model + form engine, in process), the
+triage questions answered as in the case; top-1 is how often the first
+application offered (or the office referred to) is the right one. Value parsing
+runs bench/value_cases.yml through the answer parsers.
 
     .venv/bin/python bench/nlu_languages.py [--reuse]   # --reuse: the model of `make prepare`
 """
@@ -24,7 +28,12 @@ from sklearn.metrics import f1_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.definitions import load_applications  # noqa: E402
+from bot.forms.dialogue import Conversation  # noqa: E402
+from bot.forms.draft import Draft  # noqa: E402
+from bot.forms.turn import UserTurn  # noqa: E402
 from bot.parsing import ParseError, parse_answer  # noqa: E402
+from tests.guide_cases import Score, held_out, languages, score, walk  # noqa: E402
 
 HELD_OUT_DIR = ROOT / "tests" / "nlu_heldout"
 VALUE_CASES = ROOT / "bench" / "value_cases.yml"
@@ -43,10 +52,7 @@ def train(out_dir: Path) -> tuple[Path, float]:
     return Path(str(model)), time.monotonic() - started
 
 
-def intent_scores(model: Path) -> dict[str, tuple[int, float, float]]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model))
+def intent_scores(agent: Any) -> dict[str, tuple[int, float, float]]:
     scores = {}
     for path in sorted(HELD_OUT_DIR.glob("*.yml")):
         by_intent: dict[str, list[str]] = yaml.safe_load(path.read_text("utf-8")) or {}
@@ -58,6 +64,35 @@ def intent_scores(model: Path) -> dict[str, tuple[int, float, float]]:
         accuracy = sum(w == g for w, g in zip(wanted, got, strict=True)) / len(wanted)
         macro_f1 = f1_score(wanted, got, labels=sorted(set(wanted)), average="macro")
         scores[path.stem] = (len(wanted), accuracy, macro_f1)
+    return scores
+
+
+class InProcessCitizen:
+    """One conversation with the model and the form engine, without Rasa's server around."""
+
+    def __init__(self, agent: Any, conversation: Conversation, lang: str) -> None:
+        self.agent, self.conversation, self.lang = agent, conversation, lang
+        self.draft: Draft | None = None
+
+    def first(self, message: str) -> dict[str, Any]:
+        return self.send(message, {"language": self.lang})
+
+    def send(self, message: str, metadata: dict[str, str] | None = None) -> dict[str, Any]:
+        parsed = asyncio.run(self.agent.parse_message(message))
+        turn = UserTurn.from_latest_message({**parsed, "metadata": metadata or {}})
+        self.draft, reply = self.conversation.respond(self.draft, turn, self.lang)
+        return reply.state
+
+
+def guide_scores(agent: Any) -> dict[str, Score]:
+    conversation = Conversation(load_applications())
+    scores = {}
+    for lang in languages():
+        walks = []
+        for case in held_out(lang):
+            citizen = InProcessCitizen(agent, conversation, lang)
+            walks.append(walk(case, first=citizen.first, send=citizen.send))
+        scores[lang] = score(walks)
     return scores
 
 
@@ -83,13 +118,18 @@ def main() -> int:
         model, seconds = ROOT / "models" / "antragslotse.tar.gz", None
     else:
         model, seconds = train(Path(tempfile.mkdtemp(prefix="nlu-bench-")))
-    intents = intent_scores(model)
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    intents = intent_scores(agent)
+    guide = guide_scores(agent)
     values = value_scores()
     if seconds is not None:
         print(f"NLU training: {seconds:.0f} s")
     kinds = ("date", "money", "boolean", "iban")
     print(
         f"{'lang':8} {'phrases':>7} {'accuracy':>8} {'macro-F1':>8}  "
+        + f"{'needs':>5} {'guide':>5} {'triaged':>7}  "
         + "  ".join(f"{k:>8}" for k in kinds)
         + f"  {'values':>6}"
     )
@@ -102,7 +142,12 @@ def main() -> int:
         )
         ok = sum(v[0] for v in per_kind.values())
         total = sum(v[1] for v in per_kind.values()) or 1
-        print(f"{lang:8} {count:>7} {accuracy:>8.3f} {f1:>8.3f}  {cells}  {ok / total:>6.3f}")
+        need = guide.get(lang, Score(0, 0, 0, 0))
+        triaged = need.triaged / need.cases if need.cases else float("nan")
+        print(
+            f"{lang:8} {count:>7} {accuracy:>8.3f} {f1:>8.3f}  "
+            f"{need.cases:>5} {need.top1:>5.2f} {triaged:>7.2f}  {cells}  {ok / total:>6.3f}"
+        )
     return 0
 
 

@@ -12,6 +12,7 @@ from bot.definitions import DefinitionError, field_patterns, load_application, l
 from bot.definitions.loader import APPLICATIONS_DIR
 from bot.forms import generate
 from bot.forms.plan import group_arrays, next_open, payload_answers, plan
+from bot.parsing import ParseError, parse_answer
 from bot.submission.schemas import schema_store
 
 GRUNDSICHERUNG = APPLICATIONS_DIR / "grundsicherung.yml"
@@ -56,6 +57,122 @@ def test_grundsicherung_covers_the_issue_sections() -> None:
 def test_inconsistent_definitions_are_refused(tmp_path: Path, change, message: str) -> None:
     with pytest.raises(DefinitionError, match=message):
         load_application(_variant(tmp_path, change))
+
+
+def _field_raw(raw: dict, field_id: str) -> dict:
+    return next(f for sec in raw["sections"] for f in sec.get("fields", ()) if f["id"] == field_id)
+
+
+def _document_raw(raw: dict, document_id: str) -> dict:
+    return next(
+        d for sec in raw["sections"] for d in sec.get("documents", ()) if d["id"] == document_id
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # The definition must check a text answer with the schema's pattern (v1.1 widened one).
+        (
+            lambda d: _field_raw(d, "insurance_number")["options"].update(pattern="[A-Z].*"),
+            "pattern",
+        ),
+        (
+            lambda d: _document_raw(d, "household_income_proof").update(per_item="/income/x"),
+            "no group",
+        ),
+        (lambda d: _document_raw(d, "household_income_proof").update(when={"nope": "x"}), "nope"),
+        (lambda d: _field_raw(d, "housing_kind").update(none=True), "`none`"),
+        (lambda d: _field_raw(d, "has_legal_guardian").update(type="text"), "presence"),
+        (lambda d: _field_raw(d, "has_legal_guardian").update(pointer="/housing"), "requires"),
+    ],
+)
+def test_inconsistent_v1_1_features_are_refused(tmp_path: Path, change, message: str) -> None:
+    with pytest.raises(DefinitionError, match=message):
+        load_application(_variant(tmp_path, change))
+
+
+def _asked(app_id: str, answers: dict) -> set[str]:
+    return {s.pointer for s in plan(load_applications()[app_id], answers)}
+
+
+@pytest.mark.parametrize(
+    ("app_id", "answers", "asked", "not_asked"),
+    [
+        # Contract v1.1: each new field is asked, and only when its condition holds.
+        ("grundsicherung", {}, {"/legal_guardian", "/additional_needs"}, {"/legal_guardian/name"}),
+        (
+            "grundsicherung",
+            {"/legal_guardian": True},
+            {"/legal_guardian/name", "/legal_guardian/scope_includes_benefits"},
+            {"/legal_guardian/address/street", "/legal_guardian/contact/phone"},
+        ),
+        (
+            "grundsicherung",
+            {"/legal_guardian": True, "/legal_guardian/scope_includes_benefits": True},
+            {"/legal_guardian/address/street", "/legal_guardian/contact/email"},
+            {"/legal_guardian/address/city", "/legal_guardian/contact/preferred_channel"},
+        ),
+        (
+            "grundsicherung",
+            {"/housing/kind": "own_property"},
+            {"/housing/owner_costs_monthly", "/housing/heating_costs"},
+            {"/housing/rent_cold", "/housing/utilities"},
+        ),
+        (
+            "grundsicherung",
+            {"/housing/kind": "rented"},
+            {"/housing/heating_costs"},
+            {"/housing/owner_costs_monthly"},
+        ),
+        ("asylblg", {}, {"/residence_status/bamf_file_number"}, set()),
+        (
+            "aufenthaltstitel_verlaengerung",
+            {"/requested_purpose": "eu_blue_card"},
+            {"/livelihood/annual_gross_salary"},
+            set(),
+        ),
+        (
+            "aufenthaltstitel_verlaengerung",
+            {"/requested_purpose": "employment"},
+            set(),
+            {"/livelihood/annual_gross_salary"},
+        ),
+        ("wohngeld", {}, {"/significant_assets"}, {"/housing/landlord/bank_account/iban"}),
+        (
+            "wohngeld",
+            {"/housing/kind": "rented", "/payout/method": "direct_to_provider"},
+            {"/housing/landlord/bank_account/holder", "/housing/landlord/bank_account/iban"},
+            {"/payout/bank_account/iban"},
+        ),
+        (
+            "wohngeld",
+            {"/housing/kind": "own_home", "/payout/method": "direct_to_provider"},
+            set(),
+            {"/housing/landlord/bank_account/iban"},
+        ),
+    ],
+)
+def test_new_questions_follow_their_conditions(
+    app_id: str, answers: dict, asked: set, not_asked: set
+) -> None:
+    planned = _asked(app_id, answers)
+    assert asked <= planned
+    assert not (not_asked & planned)
+
+
+def test_the_legal_basis_takes_the_forms_of_contract_v1_1() -> None:
+    field = load_applications()["aufenthaltstitel_verlaengerung"].fields_by_id()
+    options = field["permit_legal_basis"].options
+    for typed in (
+        "§ 28 Abs. 1 Satz 1 Nr. 1 AufenthG",
+        "§ 28 Abs. 1 S. 1 Nr. 1 AufenthG",
+        "§ 18b AufenthG i.V.m. § 39 Abs. 2 BeschV",
+        "§ 18g AufenthG",
+    ):
+        assert parse_answer("text", typed, "de", options) == typed
+    with pytest.raises(ParseError):
+        parse_answer("text", "§ 28 Abs. 1 Satz. 1 AufenthG", "de", options)
 
 
 def test_conditions_add_and_remove_questions() -> None:
@@ -140,7 +257,9 @@ def _schema_leaves(schema_id: str) -> set[str]:
 @pytest.mark.parametrize("app_id", sorted(load_applications()))
 def test_every_schema_property_is_asked(app_id: str) -> None:
     app = load_applications()[app_id]
-    asked = set(field_patterns(app)) | set(group_arrays(app))
+    fields = field_patterns(app)
+    # A presence question ("Do you have a legal guardian?") fills no property itself.
+    asked = {p for p, f in fields.items() if not f.presence} | set(group_arrays(app))
     assert sorted(_schema_leaves(app.schema) - asked) == [], "properties no question fills"
     assert sorted(asked - _schema_leaves(app.schema)) == [], "questions outside the schema"
 

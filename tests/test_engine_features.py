@@ -1,5 +1,6 @@
 """Definition features beyond plain questions: nested and mandatory groups, several choices,
-conditions over all items, documents, eligibility hints and removing an item.
+conditions over all items, documents (also one per group item), eligibility hints and
+removing an item.
 
 Small definitions in tests/definitions keep each feature visible; the five real
 applications run end to end in test_applications.py.
@@ -14,8 +15,10 @@ import pytest
 from bot.definitions import load_application
 from bot.forms.dialogue import Conversation, Reply
 from bot.forms.draft import Draft
-from bot.forms.plan import group_arrays, plan
+from bot.forms.plan import group_arrays, payload_documents, plan
 from bot.forms.turn import UserTurn
+from bot.nlg.render import render
+from bot.nlg.texts import t
 from tests.test_dialogue import turn
 
 HERE = Path(__file__).resolve().parent / "definitions"
@@ -266,3 +269,111 @@ def test_skipping_a_document_means_handing_it_in_later() -> None:
     talk.say("nein")
     talk.say("überspringen")
     assert talk.draft.answers["document:rental_contract"] == {"status": "later"}
+
+
+def _two_children_on_school_trips(talk: Talk) -> None:
+    for name, more in (("Elif", "ja"), ("Can", "nein")):
+        talk.say(name)
+        talk.say("x", value="school_trips")
+        talk.say("Grundschule am Beispielweg")
+        talk.say(more)
+
+
+def test_a_per_item_document_is_asked_for_each_item_and_names_it() -> None:
+    talk = Talk("bildung_teilhabe")
+    _two_children_on_school_trips(talk)
+    assert talk.field == "/documents/0"
+    talk.say("später")
+    assert talk.field == "/documents/1"
+    assert talk.reply.state["input"]["document"] == "cost_receipts"
+    text = render({"parts": talk.reply.parts, "state": talk.reply.state}, "de")["text"]
+    item = t("apps.bildung_teilhabe.groups.children.label", "de", number=2)
+    label = t("apps.bildung_teilhabe.documents.cost_receipts.label", "de")
+    assert f"{item} – {label}" in text, "the question names the child"
+    talk.say("habe ich nicht")
+    assert talk.reply.state["step"] == "summary"
+    steps = plan(BUT, talk.draft.answers)
+    assert payload_documents(steps, talk.draft.answers) == [
+        {"kind": "cost_receipts", "status": "later", "item": "/children/0"},
+        {"kind": "cost_receipts", "status": "not_available", "item": "/children/1"},
+    ]
+
+
+def test_the_change_list_names_each_childs_document() -> None:
+    talk = Talk("bildung_teilhabe")
+    _two_children_on_school_trips(talk)
+    talk.say("später")
+    talk.say("später")
+    talk.say("etwas ändern")
+    assert talk.reply.state["step"] == "info", talk.reply.parts
+    titles = [
+        c["title"]
+        for c in render({"parts": [], "state": talk.reply.state}, "de")["custom"]["choices"]
+    ]
+    label = t("apps.bildung_teilhabe.documents.cost_receipts.label", "de")
+    receipts = [title for title in titles if label in title]
+    assert len(receipts) == len(set(receipts)) == 2, titles
+
+
+def test_a_per_item_document_follows_the_items_own_answers() -> None:
+    answers = {"/children/0/given_names": "Elif", "/children/0/requests": ["lunch"]}
+    answers |= {"/children#1": True, "/children/1/given_names": "Can"}
+    answers |= {"/children/1/requests": ["school_trips"]}
+    documents = [(s.pointer, s.of_item, s.number) for s in plan(BUT, answers) if s.document]
+    assert documents == [("/documents/0", "/children/1", 2)], "only Can asks for trips"
+
+
+def test_removing_an_item_takes_its_documents_along() -> None:
+    talk = Talk("bildung_teilhabe")
+    _two_children_on_school_trips(talk)
+    talk.say("später")
+    talk.say("habe ich nicht")
+    talk.say('/remove{"field":"/children/0"}')
+    assert talk.draft.answers["/children/0/given_names"] == "Can"
+    assert talk.draft.answers["/children/0/document:cost_receipts"] == {"status": "not_available"}
+    assert "/children/1/document:cost_receipts" not in talk.draft.answers
+    steps = plan(BUT, talk.draft.answers)
+    assert payload_documents(steps, talk.draft.answers) == [
+        {"kind": "cost_receipts", "status": "not_available", "item": "/children/0"}
+    ]
+
+
+NESTED = """
+id: wohngeld
+schema: urn:antragslotse:schema:wohngeld:1
+sections:
+  - id: household
+    groups:
+      - id: household_members
+        pointer: /household_members
+        fields:
+          - {id: member_given_names, pointer: given_names, type: text}
+        groups:
+          - id: member_income
+            pointer: income
+            fields:
+              - id: member_income_kind
+                pointer: kind
+                type: choice
+                choices: [employment, pension]
+  - id: documents
+    documents:
+      - {id: payslips, per_item: /household_members/*/income, when: {kind: employment}}
+"""
+
+
+def test_a_document_per_item_of_a_nested_group(tmp_path: Path) -> None:
+    path = tmp_path / "wohngeld.yml"
+    path.write_text(NESTED)
+    app = load_application(path)
+    answers = {"/household_members#0": True, "/household_members/0/given_names": "Jonas"}
+    answers |= {"/household_members/0/income#0": True, "/household_members/0/income#1": True}
+    answers |= {"/household_members/0/income/0/kind": "pension"}
+    answers |= {"/household_members/0/income/1/kind": "employment"}
+    step = next(s for s in plan(app, answers) if s.document)
+    assert (step.of_item, step.number, step.parent_number) == (
+        "/household_members/0/income/1",
+        2,
+        1,
+    )
+    assert step.key == "/household_members/0/income/1/document:payslips"

@@ -68,13 +68,22 @@ def test_the_first_message_in_another_language_is_confirmed_in_that_language() -
     assert reply.state["step"] == "language" and talk.draft.lang == "en"
     assert [p["key"] for p in reply.parts] == ["common.welcome", "common.language_confirm"]
     reply = talk.send(turn("/deny"))
-    assert talk.draft.lang == "de" and reply.state["step"] == "menu"
-    assert "common.privacy" in [p["key"] for p in reply.parts]
+    assert talk.draft.lang == "de" and "common.privacy" in [p["key"] for p in reply.parts]
+    # What the first message asked for is not forgotten: Wohngeld is offered.
+    assert [c["value"] for c in reply.state["choices"]] == ["wohngeld", "menu"]
 
 
 def test_a_confirmed_guess_continues_in_that_language() -> None:
     talk = Talk()
     talk.send(UserTurn("I would like to apply for housing benefit please", "inform", 0.6))
+    reply = talk.send(turn('/choose_language{"language":"en"}'))
+    assert talk.draft.lang == "en" and talk.draft.phase == "offer"
+    assert "apps.wohngeld.info.who" in [p["key"] for p in reply.parts]
+
+
+def test_a_guessed_language_with_a_plain_greeting_gets_the_menu() -> None:
+    talk = Talk()
+    talk.send(UserTurn("good morning to everyone", "greet", 0.9))
     reply = talk.send(turn('/choose_language{"language":"en"}'))
     assert talk.draft.lang == "en" and reply.state["step"] == "menu"
 

@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from bot.stack import MODEL
+from tests.guide_cases import held_out as guide_cases
+from tests.guide_cases import languages as guide_languages
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,7 +66,7 @@ def test_every_intent_is_mostly_understood(agent, lang: str) -> None:
 
 def _training_examples() -> set[str]:
     found: set[str] = set()
-    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+    for path in (ROOT / "data" / "nlu").rglob("*.yml"):
         for block in yaml.safe_load(path.read_text("utf-8")).get("nlu", []):
             for line in str(block.get("examples", "")).splitlines():
                 found.add(line.strip().removeprefix("- ").strip().casefold())
@@ -74,3 +76,13 @@ def _training_examples() -> set[str]:
 def test_held_out_phrases_are_not_training_data() -> None:
     held_out = {text.casefold() for pairs in HELD_OUT.values() for text, _ in pairs}
     assert sorted(held_out & _training_examples()) == []
+
+
+def test_held_out_need_descriptions_are_not_training_data() -> None:
+    descriptions = {c.text.casefold() for lang in guide_languages() for c in guide_cases(lang)}
+    assert sorted(descriptions & _training_examples()) == []
+
+
+@pytest.mark.parametrize("lang", guide_languages())
+def test_every_language_has_twenty_held_out_need_descriptions(lang: str) -> None:
+    assert len(guide_cases(lang)) >= 20

@@ -153,7 +153,22 @@ def forced_colors(browser: Browser, stack: Stack, city: str) -> Page:
     return page
 
 
+def guide_question(browser: Browser, stack: Stack, city: str) -> Page:
+    """A need in own words: the guide asks its first triage question, with choices."""
+    page = open_chat(browser, chat_url(stack), viewport=DESKTOP)
+    asked = say(page, "ich hab kein geld mehr zum leben")
+    assert asked["guide"] == {"question": "residence"}, asked
+    label = t("guide.questions.residence.choices.asylum", "de")
+    before = bot_messages(page)
+    page.get_by_role("button", name=label).click()
+    wait_for_bot(page, before + 1)
+    assert state(page)["guide"]["question"] == "children_school"
+    screenshot(page, "guide-question-de")
+    return page
+
+
 STATES: dict[str, Callable[[Browser, Stack, str], Page]] = {
+    "guide question": guide_question,
     "closed widget": closed_widget,
     "open empty widget": open_empty_widget,
     "question with choices": question_with_choices,

@@ -18,6 +18,7 @@ import yaml
 
 from bot.definitions.model import (
     ANSWERED,
+    NONE,
     Application,
     Document,
     Field,
@@ -91,15 +92,18 @@ def _conditions(raw: Mapping[str, Any] | None) -> dict[str, tuple[Any, ...]]:
 def _field(raw: Mapping[str, Any]) -> Field:
     if raw.get("type") not in INPUT_TYPES:
         raise DefinitionError(f"field {raw.get('id')!r}: unknown type {raw.get('type')!r}")
+    allows_none = bool(raw.get("none", False))
     return Field(
         id=raw["id"],
         pointer=raw["pointer"],
         type=raw["type"],
         required=bool(raw.get("required", True)),
-        choices=tuple(raw.get("choices", ())),
+        choices=tuple(raw.get("choices", ())) + ((NONE,) if allows_none else ()),
         autocomplete=raw.get("autocomplete"),
         options=dict(raw.get("options", {})),
         when=_conditions(raw.get("when")),
+        allows_none=allows_none,
+        presence=bool(raw.get("presence", False)),
     )
 
 
@@ -119,9 +123,13 @@ def _section(raw: Mapping[str, Any]) -> Section:
     items: tuple[Field | Group | Document, ...] = (
         tuple(_field(f) for f in raw.get("fields", ()))
         + tuple(_group(g) for g in raw.get("groups", ()))
-        + tuple(Document(d["id"], _conditions(d.get("when"))) for d in raw.get("documents", ()))
+        + tuple(_document(d) for d in raw.get("documents", ()))
     )
     return Section(id=raw["id"], items=items)
+
+
+def _document(raw: Mapping[str, Any]) -> Document:
+    return Document(raw["id"], _conditions(raw.get("when")), raw.get("per_item"))
 
 
 def _hint(raw: Mapping[str, Any]) -> Hint:
@@ -134,23 +142,69 @@ def _hint(raw: Mapping[str, Any]) -> Hint:
 
 
 def _check_field(app: Application, one: Field, base: str = "") -> None:
-    node = schema_node(app.schema, f"{base}/{one.pointer}" if base else one.pointer)
+    pointer = f"{base}/{one.pointer}" if base else one.pointer
+    node = schema_node(app.schema, pointer)
+    if one.presence:
+        _check_presence(app, one, pointer, node)
+        return
     if one.type == "multi_choice":
         if node.get("type") != "array":
             raise DefinitionError(f"{app.id}.{one.id}: a multi_choice must point to an array")
         node = node.get("items", {})
     allowed = node.get("enum")
+    if one.allows_none and (one.type != "multi_choice" or NONE in (allowed or ())):
+        raise DefinitionError(f"{app.id}.{one.id}: `none` is for a multi_choice without it")
+    codes = set(one.choices) - ({NONE} if one.allows_none else set())
     if one.type in ("choice", "multi_choice"):
-        if not one.choices:
+        if not codes:
             raise DefinitionError(f"{app.id}.{one.id}: a choice needs choices")
-        if allowed is not None and not set(one.choices) <= set(allowed):
-            extra = sorted(set(one.choices) - set(allowed))
-            raise DefinitionError(f"{app.id}.{one.id}: codes {extra} not in the schema")
+        if allowed is not None and not codes <= set(allowed):
+            raise DefinitionError(
+                f"{app.id}.{one.id}: codes {sorted(codes - set(allowed))} not in the schema"
+            )
         pattern = node.get("pattern")
-        if pattern and not all(re.search(pattern, code) for code in one.choices):
+        if pattern and not all(re.search(pattern, code) for code in codes):
             raise DefinitionError(f"{app.id}.{one.id}: codes do not match {pattern}")
     if one.type == "confirm" and node.get("const") is not True:
         raise DefinitionError(f"{app.id}.{one.id}: confirm fields must map to `const: true`")
+    if one.type == "text":
+        _check_pattern(app, one, node)
+
+
+def _check_presence(app: Application, one: Field, pointer: str, node: Mapping[str, Any]) -> None:
+    """A yes/no on an optional object makes sense only where the schema lets it be absent."""
+    if one.type != "boolean" or node.get("type") != "object":
+        raise DefinitionError(f"{app.id}.{one.id}: `presence` is a boolean on an object")
+    if required_in_schema(app.schema, pointer.replace("/-/", "/*/")):
+        raise DefinitionError(f"{app.id}.{one.id}: the schema requires {pointer}, nothing to ask")
+
+
+def _check_pattern(app: Application, one: Field, node: Mapping[str, Any]) -> None:
+    """A text answer the schema constrains must be checked by the same pattern in the dialogue.
+
+    Otherwise the citizen's answer is accepted and the payload later refused (contracts
+    change: v1.1 widened the legal-basis pattern).
+    """
+    wanted = node.get("pattern")
+    if wanted and one.options.get("pattern") != wanted.removeprefix("^").removesuffix("$"):
+        raise DefinitionError(f"{app.id}.{one.id}: options.pattern must be the schema's {wanted}")
+
+
+def group_patterns(app: Application) -> dict[str, Group]:
+    """Every group by the pointer of its array, `*` for an enclosing item's index."""
+    found: dict[str, Group] = {}
+
+    def walk(group: Group, base: str) -> None:
+        array = f"{base}/{group.pointer}" if base else group.pointer
+        found[array] = group
+        for inner in group.groups:
+            walk(inner, f"{array}/*")
+
+    for section in app.sections:
+        for item in section.items:
+            if isinstance(item, Group):
+                walk(item, "")
+    return found
 
 
 def field_patterns(app: Application) -> dict[str, Field]:
@@ -206,15 +260,26 @@ def _check(app: Application) -> None:
                 _check_field(app, item)
                 _check_conditions(app, item.id, item.when, set())
             else:
-                if not re.fullmatch(DOCUMENT_KIND, item.id):
-                    raise DefinitionError(f"{app.id}.{item.id}: not a document code")
-                _check_conditions(app, item.id, item.when, set())
+                _check_document(app, item)
     for hint in app.hints:
         _check_conditions(app, hint.id, hint.when, set())
         if hint.total is not None:
             summed = field_patterns(app).get(hint.total.of)
             if summed is None or summed.type not in ("money", "number", "integer", "count"):
                 raise DefinitionError(f"{app.id}.{hint.id}: total of {hint.total.of!r}")
+
+
+def _check_document(app: Application, document: Document) -> None:
+    if not re.fullmatch(DOCUMENT_KIND, document.id):
+        raise DefinitionError(f"{app.id}.{document.id}: not a document code")
+    if document.per_item is None:
+        _check_conditions(app, document.id, document.when, set())
+        return
+    if document.per_item not in group_patterns(app):
+        raise DefinitionError(f"{app.id}.{document.id}: per_item {document.per_item!r} is no group")
+    item = f"{document.per_item}/*"
+    absolute = [c if c.startswith("/") else f"{item}/{c}" for c in document.when]
+    _check_conditions(app, document.id, absolute, set())
 
 
 def _own_fields(item: Field | Group | Document) -> list[Field]:

@@ -8,6 +8,7 @@ from typing import Any
 
 Conditions = Mapping[str, tuple[Any, ...]]
 ANSWERED = "<answered>"  # `when: {pointer: {answered: true}}`: any answer, not skipped
+NONE = "none"  # the extra choice of a multi_choice with `none: true`; the payload gets []
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class Field:
     autocomplete: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     when: Conditions = field(default_factory=dict)
+    # multi_choice: `choices` ends with NONE, and "none of these" is answered with [].
+    allows_none: bool = False
+    # boolean on an optional object ("Do you have a legal guardian?"): the answer only
+    # steers the object's questions (`when: {/legal_guardian: true}`), it is not sent.
+    presence: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,15 @@ class Group:
 
 @dataclass(frozen=True)
 class Document:
-    """A proof the office needs; `id` is the payload's documents[].kind."""
+    """A proof the office needs; `id` is the payload's documents[].kind.
+
+    With `per_item` (a group's array, `*` for enclosing items, e.g. `/children`) it is
+    asked once per item of that group, and relative pointers in `when` mean that item.
+    """
 
     id: str
     when: Conditions = field(default_factory=dict)
+    per_item: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.definitions import Application
+from bot.definitions.model import NONE
 from bot.forms.plan import Step
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import lookup, t
@@ -40,6 +41,23 @@ def document_choice_key(code: str) -> str:
     return f"common.document_choices.{code}"
 
 
+def document_label(app: Application, step: Step) -> dict[str, Any]:
+    """The name of the asked document; a per-item one also names its item ("Kind 2").
+
+    The item's name is its group's label, so "Kind 2" reads the same in the
+    document question, in the list of documents and in the summary.
+    """
+    assert step.document is not None
+    label = {"key": f"apps.{app.id}.documents.{step.document.id}.label"}
+    if step.of_item is None or step.group is None:
+        return label
+    item = {
+        "key": f"apps.{app.id}.groups.{step.group.id}.label",
+        "params": {"number": step.number, "parent_number": step.parent_number},
+    }
+    return {"format": "for_item", "value": None, **label, "item": item}
+
+
 def _document(step: Step, turn: UserTurn, lang: str) -> dict[str, str]:
     """An uploaded file of this kind (by its id), or "later" / "not available"."""
     assert step.document is not None
@@ -68,6 +86,22 @@ def _yes_no(turn: UserTurn, lang: str) -> bool:
     return parse_boolean(turn.text, lang)
 
 
+def _multi_choice(app: Application, step: Step, turn: UserTurn, lang: str) -> list[str]:
+    """Codes from buttons ("lunch,school_trips"), or labels and synonyms named in the text."""
+    assert step.field is not None
+    value = turn.entities.get("value") or ""
+    if value and set(value.split(",")) <= set(step.field.choices):
+        return list(dict.fromkeys(value.split(",")))
+    options = [(c, _choice_words(app, step, c, lang)) for c in step.field.choices]
+    return parse_choices(turn.text, options)
+
+
+def _without_stray_none(codes: list[str]) -> list[str]:
+    """ "Schwanger, sonst nichts" names a need: "none" counts only when nothing else is named."""
+    named = [code for code in codes if code != NONE]
+    return named or codes
+
+
 def interpret(app: Application, step: Step, turn: UserTurn, lang: str) -> Any:
     """The parsed value, or ParseError with a reason the NLG can explain."""
     kind = step.kind
@@ -83,11 +117,7 @@ def interpret(app: Application, step: Step, turn: UserTurn, lang: str) -> Any:
         return _document(step, turn, lang)
     assert step.field is not None
     if kind == "multi_choice":
-        value = turn.entities.get("value") or ""
-        if value and set(value.split(",")) <= set(step.field.choices):
-            return list(dict.fromkeys(value.split(",")))
-        options = [(c, _choice_words(app, step, c, lang)) for c in step.field.choices]
-        return parse_choices(turn.text, options)
+        return _without_stray_none(_multi_choice(app, step, turn, lang))
     if kind == "choice":
         if turn.entities.get("value") in step.field.choices:
             return turn.entities["value"]

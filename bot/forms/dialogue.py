@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -18,19 +18,24 @@ from bot.forms.answers import (
     DOCUMENT_CHOICES,
     choice_label_key,
     document_choice_key,
+    document_label,
     interpret,
     match_languages,
 )
 from bot.forms.draft import Draft
+from bot.forms.guiding import Guiding
 from bot.forms.items import remove_item
 from bot.forms.language_choice import detect_language, find_language
 from bot.forms.plan import Step, active_hints, answered, next_open, plan
+from bot.forms.reply import Reply, typed
 from bot.forms.targets import find_target, mentions
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import has, lookup, supported_languages, t
 from bot.parsing import ParseError, parse_boolean, parse_choice
 from bot.parsing.files import EXTENSIONS, MAX_UPLOAD_BYTES
+from bot.parsing.text import fold
 from bot.storage.resume_codes import ALPHABET as RESUME_ALPHABET
+from bot.storage.resume_codes import looks_like_code
 
 YES = {"value": "true", "label_key": "common.yes", "payload": "/affirm"}
 NO = {"value": "false", "label_key": "common.no", "payload": "/deny"}
@@ -44,22 +49,32 @@ REFERENCE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4}-[0-9]{4}-[0-9A-Za-z]{6,1
 MAX_RESUME_FAILURES = 5
 PAUSABLE = ("asking", "summary", "choose_change", "confirm_cancel")
 RESUMABLE_FROM = ("menu", "resume_code", "submitted")
-# Controls that an answer wins over: "Nachhilfe" is a choice, not a call for help, and
-# "humanitäre Gründe" is a residence status, not a wish to talk to a human.
+# Controls that an answer wins over: "Nachhilfe" is a choice, not a call for help,
+# "humanitäre Gründe" is a residence status, not a wish to talk to a human, and "Krücken"
+# a free-text answer, not "zurück".
 ANSWER_FIRST = (
-    *("help", "why", "repeat", "skip", "human", "pause", "remove", "choose_language"),
+    *("help", "why", "repeat", "skip", "human", "pause", "remove", "choose_language", "go_back"),
     *INFO_TOPICS,
 )
+# A first message asking one of these is answered as such, even if it names an application.
+NOT_A_WISH = ("human", "resume", "ask_status", "pause", *INFO_TOPICS)
 # On a free-text question anything parses, so a control needs a surer NLU.
 FREE_TEXT_CONTROL_CONFIDENCE = 0.95
 # Kinds whose answers are words a control could be made of ("nein", "ja", any text).
 FREE_TEXT = ("text", "boolean", "add_another", "confirm")
 
 
-def find_resume_code(text: str) -> str | None:
-    """A resume code in the text, normalized to "ABCDE-FGHJK"."""
-    match = RESUME_CODE.search(text)
-    return f"{match[1]}-{match[2]}".upper() if match else None
+def find_resume_code(text: str, expected: bool = False) -> str | None:
+    """A resume code in the text, normalized to "ABCDE-FGHJK".
+
+    Unless the bot asked for a code, ten letters must look like one: a digit in each
+    half (as every code has since the guide came) or the hyphen in the middle (as
+    every code is printed), so "beantragen" is a word, not a code.
+    """
+    for match in RESUME_CODE.finditer(text):
+        if expected or match[0][5] == "-" or all(looks_like_code(g) for g in match.groups()):
+            return f"{match[1]}-{match[2]}".upper()
+    return None
 
 
 def parse_yes_no(text: str, lang: str) -> bool | None:
@@ -74,29 +89,7 @@ def find_reference(text: str) -> str | None:
     return match[1].upper() if match else None
 
 
-@dataclass
-class Reply:
-    """Text keys with parameters, and the state object of the conversation contract."""
-
-    parts: list[dict[str, Any]] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)
-    submit: bool = False  # the citizen confirmed: the caller submits and calls `submitted`
-    forget: bool = False  # the citizen cancelled: the caller deletes draft and history
-    pause: bool = False  # the caller issues a resume code and calls `paused`
-    resume_code: str | None = None  # the caller looks it up and calls `resumed`/`resume_failed`
-    status_of: str | None = None  # the caller looks up the inbox status and calls `status`
-
-    def say(self, key: str, **params: Any) -> Reply:
-        self.parts.append({"key": key, "params": params})
-        return self
-
-
-def typed(kind: str, value: Any, label_key: str | None = None) -> dict[str, Any]:
-    """A value the NLG formats for the citizen's locale (dates, money, codes)."""
-    return {"format": kind, "value": value, "key": label_key}
-
-
-class Conversation:
+class Conversation(Guiding):
     def __init__(self, applications: Mapping[str, Application]) -> None:
         self.applications = applications
 
@@ -115,7 +108,7 @@ class Conversation:
             draft.language_checked = True  # the client or a button already settled it
         if draft.phase == "asking":
             turn = self._answer_or_control(draft, turn)
-        code = find_resume_code(turn.text)
+        code = find_resume_code(turn.text, expected=draft.phase == "resume_code")
         if code and (turn.means("resume") or draft.phase in RESUMABLE_FROM):
             return draft, self._resume_with(draft, code)
         if turn.means("choose_language") or turn.entities.get("language"):
@@ -124,9 +117,14 @@ class Conversation:
             draft.language_checked = True
             guessed = detect_language(turn.text)
             if guessed and guessed != draft.lang.split("-")[0]:
+                draft.guide = {"pending": self._wish(draft, turn)} if draft.phase == "menu" else {}
                 return draft, self._confirm_language(draft, guessed, fresh)
         if fresh:
-            return self._welcome(draft, turn)
+            return self._first_message(draft, turn)
+        return self._dispatch(draft, turn)
+
+    def _dispatch(self, draft: Draft, turn: UserTurn) -> tuple[Draft, Reply]:
+        lang = draft.lang
         if turn.means("start", "start_over") and draft.phase in ("menu", "submitted"):
             return self._welcome(Draft(lang=lang, references=draft.references), turn)
         if turn.means("human"):
@@ -153,6 +151,23 @@ class Conversation:
             return draft, self._start(draft, str(wanted), reply)
         return draft, self._menu(reply)
 
+    def _first_message(self, draft: Draft, turn: UserTurn) -> tuple[Draft, Reply]:
+        """The welcome and privacy notice always come first; then what the message asks for.
+
+        A greeting or "/start" gets the menu; a need, a named application, a question
+        or a wish to talk to a person is answered right away, so nobody says it twice.
+        """
+        if turn.means("start", "greet") or turn.metadata.get("application"):
+            return self._welcome(draft, turn)
+        wish = self._wish(draft, turn)
+        if wish is not None and not turn.means(*NOT_A_WISH):
+            welcome = Reply().say("common.welcome").say("common.privacy")
+            return draft, self._follow(draft, wish, welcome)
+        draft, reply = self._dispatch(draft, turn)
+        if reply.parts or not (reply.resume_code or reply.status_of or reply.pause):
+            reply.parts[:0] = Reply().say("common.welcome").say("common.privacy").parts
+        return draft, reply
+
     def _menu(self, reply: Reply) -> Reply:
         reply.say("common.menu")
         reply.state = {
@@ -173,18 +188,23 @@ class Conversation:
             return self._cancelled()
         if turn.means("greet", "start", "help", "repeat"):
             return self._menu(Reply())
-        wanted = turn.entities.get("application")
-        if wanted not in self.applications:
-            try:
-                wanted = parse_choice(turn.text, self._application_names(draft.lang))
-            except ParseError:
-                return self._menu(Reply().say("common.menu_unknown"))
+        wish = self._wish(draft, turn)
+        if wish is not None:
+            return self._follow(draft, wish, chosen=True)
+        try:
+            wanted = parse_choice(turn.text, self._application_names(draft.lang))
+        except ParseError:
+            return self._menu(Reply().say("common.menu_unknown"))
         return self._start(draft, str(wanted), Reply())
 
     def _start(self, draft: Draft, app_id: str, reply: Reply) -> Reply:
         draft.application, draft.phase = app_id, "asking"
-        draft.answers, draft.history, draft.editing = {}, [], None
-        reply.say(f"apps.{app_id}.intro").say("common.controls")
+        draft.answers, draft.history, draft.editing = self._prefilled(draft, app_id), [], None
+        draft.guide = {}
+        reply.say(f"apps.{app_id}.intro")
+        if draft.answers:
+            reply.say("guide.prefilled")
+        reply.say("common.controls")
         return self._next(draft, reply)
 
     def _on_asking(self, draft: Draft, turn: UserTurn) -> Reply:
@@ -469,7 +489,8 @@ class Conversation:
     def _info(self, draft: Draft, turn: UserTurn) -> Reply:
         """Who can get it, which documents, how long: answered without starting the form."""
         topic = INFO_TOPICS[str(turn.intent)]
-        app_id = self._named_application(draft, turn) or draft.application
+        offered = draft.guide.get("apply") if draft.phase == "offer" else None
+        app_id = self._named_application(draft, turn) or draft.application or (offered or [None])[0]
         if app_id is None:
             reply = self._menu(Reply().say("common.info_which"))
             for choice in reply.state["choices"]:
@@ -491,11 +512,14 @@ class Conversation:
         wanted = turn.entities.get("application")
         if wanted in self.applications:
             return str(wanted)
-        text = turn.text.casefold()
+        text = fold(turn.text)
         best: tuple[int, str] | None = None
         for app_id, names in self._application_names(draft.lang):
             for name in names:
-                if len(name) >= 3 and mentions(text, name.casefold()):
+                # "BuT" is a name as written, "but" a word: abbreviations keep their case
+                abbreviation = any(c.isupper() for c in name[1:])
+                found = mentions(turn.text, name) if abbreviation else mentions(text, fold(name))
+                if len(name) >= 3 and found:
                     best = max(best or (0, app_id), (len(name), app_id))
         return best[1] if best else None
 
@@ -506,6 +530,12 @@ class Conversation:
         if draft.phase == "submitted":
             reply.state = {"step": "info", "reference": draft.reference}
             return reply
+        if draft.phase == "guide":
+            return self._ask_triage(draft, draft.guide["question"], reply)
+        if draft.phase == "offer":
+            return self._offer(draft, draft.guide["apply"], reply)
+        if draft.phase == "menu" and draft.guide.get("pending"):
+            return self._follow(draft, draft.guide.pop("pending"), reply)
         if draft.phase in ("menu", "resume_code"):
             return self._menu(reply)
         reply.state = {"step": "info"}
@@ -614,8 +644,7 @@ class Conversation:
                 "choices": [
                     {
                         "value": s.key,
-                        "label_key": self._key(app, s, "label"),
-                        "label_params": {"number": s.number},
+                        **self._change_label(app, s),
                         "payload": f'/change{{"field":"{s.key}"}}',
                     }
                     for s in steps
@@ -637,6 +666,15 @@ class Conversation:
         if current is not None:
             reply.say("common.current_answer", value=self._typed_answer(app, target, current))
         return self._ask(draft, target, reply)
+
+    def _change_label(self, app: Application, step: Step) -> dict[str, Any]:
+        """A per-item document names its item: two children's certificates are two choices."""
+        if step.document is not None:
+            return {
+                "label_key": "common.answer_label",
+                "label_params": {"label": document_label(app, step)},
+            }
+        return {"label_key": self._key(app, step, "label"), "label_params": {"number": step.number}}
 
     def _resume(self, draft: Draft, reply: Reply) -> Reply:
         """Back to where the citizen was before a detour (cancel? which answer to change?)."""
@@ -664,6 +702,7 @@ class Conversation:
             sections[-1]["items"].append(
                 {
                     "label_key": self._key(app, step, "label"),
+                    "label": document_label(app, step) if step.document else None,
                     "number": step.number,
                     "parent_number": step.parent_number,
                     "value": self._typed_answer(app, step, value),
@@ -731,10 +770,9 @@ class Conversation:
         steps = plan(app, draft.answers)
         documents = [s for s in steps if s.document is not None]
         if kind == "ask" and not any(answered(s, draft.answers) for s in documents):
-            keys = [self._key(app, s, "label") for s in documents]
-            reply.say("common.documents_intro", documents=typed_list(keys))
-        label = {"key": self._key(app, step, "label")}
-        reply.say("common.document_question", document=label)
+            labels = [document_label(app, s) for s in documents]
+            reply.say("common.documents_intro", documents=typed_list(labels))
+        reply.say("common.document_question", document=document_label(app, step))
         reply.state = {
             "step": kind,
             "field": step.pointer,
@@ -820,8 +858,8 @@ class Conversation:
         return typed(step.kind, value)
 
 
-def typed_list(keys: list[str]) -> dict[str, Any]:
-    """A bulleted list of texts, e.g. the documents an application needs."""
+def typed_list(keys: list[Any]) -> dict[str, Any]:
+    """A bulleted list of texts (keys or labels with parameters), e.g. the documents needed."""
     return {"format": "list", "value": None, "keys": keys}
 
 

@@ -9,8 +9,8 @@ from typing import Any
 @dataclass
 class Draft:
     lang: str
-    phase: str = "menu"  # menu | asking | summary | choose_change | confirm_cancel |
-    # resume_code | confirm_language | submitted
+    phase: str = "menu"  # menu | guide | offer | asking | summary | choose_change |
+    # confirm_cancel | resume_code | confirm_language | submitted
     application: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)  # answer key -> value (None = skipped)
     history: list[str] = field(default_factory=list)  # answer keys, in the order given
@@ -22,6 +22,9 @@ class Draft:
     resume_failures: int = 0  # wrong resume codes typed in this conversation
     language_checked: bool = False  # the first free-text message was checked for its language
     previous_lang: str | None = None  # to go back to if a guessed language is declined
+    # the guide (phases guide and offer): facts, questions asked, the current question,
+    # applications offered; "pending": a wish to follow once the language is settled
+    guide: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.definitions import Application, Document, Field, Group, Hint
-from bot.definitions.model import ANSWERED, Conditions
+from bot.definitions.loader import group_patterns
+from bot.definitions.model import ANSWERED, NONE, Conditions
 
 ADD_ANOTHER = "add_another"
 FILE = "file"
@@ -35,6 +36,7 @@ class Step:
     parent_item: int | None = None  # index inside the enclosing group, for nested groups
     document: Document | None = None
     opens_group: bool = False  # first question of a group that needs no "is there one?"
+    of_item: str | None = None  # a per-item document: the pointer of its item, "/children/1"
 
     @property
     def kind(self) -> str:
@@ -58,6 +60,25 @@ class Step:
 
 def add_another_key(array: str, index: int) -> str:
     return f"{array}#{index}"
+
+
+def document_key(document: Document, item: str | None = None) -> str:
+    """Where a document's answer lives; under its item, so removing the item removes it."""
+    return f"{item}/{DOCUMENT_KEY}{document.id}" if item else f"{DOCUMENT_KEY}{document.id}"
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One planned item of a group, for the documents asked per item."""
+
+    array: str  # the group's array with real indexes, "/household_members/0/income"
+    index: int
+    parent: int | None
+    group: Group
+
+    @property
+    def pointer(self) -> str:
+        return f"{self.array}/{self.index}"
 
 
 def _star(pattern: str) -> re.Pattern[str]:
@@ -90,6 +111,8 @@ class _Planner:
         self.answers = answers
         self.seen: dict[str, Any] = {}
         self.steps: list[Step] = []
+        self.items: list[_Item] = []
+        self.documents = 0
 
     def add(self, step: Step) -> None:
         self.steps.append(step)
@@ -106,6 +129,7 @@ class _Planner:
                 if self.answers.get(key) is not True:
                     return
             item_base = f"{array}/{index}"
+            self.items.append(_Item(array, index, parent, group))
             first = index == 0 and group.min_items > 0
             for one in group.fields:
                 if applies(one.when, self.seen, item_base):
@@ -119,23 +143,47 @@ class _Planner:
                     self.group(section, inner, item_base, index)
             index += 1
 
-    def document(self, section: str, document: Document, number: int) -> None:
-        key = f"{DOCUMENT_KEY}{document.id}"
-        self.add(Step(section, f"/documents/{number}", key, document=document))
+    def document(self, section: str, document: Document) -> None:
+        """One question, or with `per_item` one per item whose answers meet `when`."""
+        if document.per_item is None:
+            if applies(document.when, self.seen):
+                self._add_document(section, document, None)
+            return
+        pattern = _star(document.per_item)
+        for item in self.items:
+            if pattern.fullmatch(item.array) and applies(document.when, self.seen, item.pointer):
+                self._add_document(section, document, item)
+
+    def _add_document(self, section: str, document: Document, item: _Item | None) -> None:
+        pointer, key = f"/documents/{self.documents}", document_key(document, item and item.pointer)
+        self.documents += 1
+        if item is None:
+            self.add(Step(section, pointer, key, document=document))
+            return
+        self.add(
+            Step(
+                section,
+                pointer,
+                key,
+                group=item.group,
+                item=item.index,
+                parent_item=item.parent,
+                document=document,
+                of_item=item.pointer,
+            )
+        )
 
 
 def plan(app: Application, answers: Mapping[str, Any]) -> list[Step]:
     planner = _Planner(answers)
-    documents = 0
     for section in app.sections:
         for item in section.items:
-            if not applies(item.when, planner.seen):
+            if isinstance(item, Document):
+                planner.document(section.id, item)
+            elif not applies(item.when, planner.seen):
                 continue
-            if isinstance(item, Group):
+            elif isinstance(item, Group):
                 planner.group(section.id, item, "", None)
-            elif isinstance(item, Document):
-                planner.document(section.id, item, documents)
-                documents += 1
             else:
                 planner.add(Step(section.id, item.pointer, item.pointer, field=item))
     return planner.steps
@@ -151,34 +199,36 @@ def next_open(steps: list[Step], answers: Mapping[str, Any]) -> Step | None:
 
 def group_arrays(app: Application) -> list[str]:
     """Pointers of every array a group fills, `*` standing for an enclosing item's index."""
-    found: list[str] = []
+    return list(group_patterns(app))
 
-    def walk(group: Group, base: str) -> None:
-        array = f"{base}/{group.pointer}" if base else group.pointer
-        found.append(array)
-        for inner in group.groups:
-            walk(inner, f"{array}/*")
 
-    for section in app.sections:
-        for item in section.items:
-            if isinstance(item, Group):
-                walk(item, "")
-    return found
+def _payload_value(field: Field, value: Any) -> Any:
+    """ "None of these" is kept as the choice `none` (the summary shows it) and sent as []."""
+    if field.allows_none and isinstance(value, list):
+        return [code for code in value if code != NONE]
+    return value
 
 
 def payload_answers(steps: list[Step], answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers that belong in the payload: planned fields, not skipped, no add-another keys."""
+    """Answers that belong in the payload: planned fields, not skipped, no add-another keys.
+
+    A presence question ("Do you have a legal guardian?") only steers: the object is
+    there when its own fields are.
+    """
     return {
-        s.pointer: answers[s.key]
+        s.pointer: _payload_value(s.field, answers[s.key])
         for s in steps
-        if s.field is not None and answers.get(s.key) is not None
+        if s.field is not None and not s.field.presence and answers.get(s.key) is not None
     }
 
 
 def payload_documents(steps: list[Step], answers: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The payload's `documents`: every planned document with what the citizen said about it."""
+    """The payload's `documents`: every planned document with what the citizen said about it.
+
+    A per-item document names its item (`"item": "/children/1"`, contract v1.1).
+    """
     return [
-        {"kind": s.document.id, **answers[s.key]}
+        {"kind": s.document.id, **answers[s.key], **({"item": s.of_item} if s.of_item else {})}
         for s in steps
         if s.document is not None and s.key in answers
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,12 @@ class UserTurn:
     attachments: Mapping[str, str] = field(
         default_factory=dict
     )  # this conversation's uploads: id -> kind
+    ranking: Mapping[str, float] = field(default_factory=dict)  # every intent the NLU weighed
+
+    def best_of(self, intents: Iterable[str]) -> tuple[str, float] | None:
+        """The most likely of `intents` by the NLU's ranking, even if another came first."""
+        weighed = [(self.ranking[i], i) for i in intents if i in self.ranking]
+        return (max(weighed)[1], max(weighed)[0]) if weighed else None
 
     @property
     def is_button(self) -> bool:
@@ -47,4 +53,9 @@ class UserTurn:
             confidence=float(intent.get("confidence") or 0.0),
             entities={e["entity"]: str(e["value"]) for e in message.get("entities") or []},
             metadata=message.get("metadata") or {},
+            ranking={
+                str(i["name"]): float(i.get("confidence") or 0.0)
+                for i in message.get("intent_ranking") or []
+                if i.get("name")
+            },
         )

@@ -23,6 +23,18 @@ def _param(value: Any, lang: str) -> Any:
     return value
 
 
+def _summary_label(item: Mapping[str, Any], lang: str) -> str:
+    """The item's own label (a per-item document names its item), else its label key."""
+    if item.get("label"):
+        return str(_param(item["label"], lang))
+    return t(
+        item["label_key"],
+        lang,
+        number=item.get("number", 1),
+        parent_number=item.get("parent_number", 1),
+    )
+
+
 def _summary_sections(
     sections: list[Mapping[str, Any]], application: str, lang: str
 ) -> list[dict[str, Any]]:
@@ -31,15 +43,7 @@ def _summary_sections(
         {
             "title": t(f"apps.{application}.sections.{section['section']}.title", lang),
             "items": [
-                {
-                    "label": t(
-                        item["label_key"],
-                        lang,
-                        number=item.get("number", 1),
-                        parent_number=item.get("parent_number", 1),
-                    ),
-                    "value": str(_param(item["value"], lang)),
-                }
+                {"label": _summary_label(item, lang), "value": str(_param(item["value"], lang))}
                 for item in section["items"]
             ],
         }
@@ -119,6 +123,8 @@ def render(arguments: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "progress": state.get("progress"),
         "reference": state.get("reference"),
     }
+    if state.get("guide"):  # which triage question, offer or referral: for clients and tests
+        custom["guide"] = state["guide"]
     if summary is not None:
         custom["summary"] = summary
     buttons = [{"title": c["title"], "payload": c["payload"]} for c in choices]

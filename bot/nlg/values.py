@@ -26,11 +26,26 @@ def _country(code: str, lang: str) -> str:
     return Locale.parse(babel_locale(lang)).territories.get(code, code)
 
 
+def label_text(label: str | Mapping[str, Any], lang: str) -> str:
+    """A text key, a key with parameters ({"key", "params"}) or a formatted value."""
+    if isinstance(label, str):
+        return t(label, lang)
+    if "format" in label:
+        return format_value(label, lang)
+    return t(str(label["key"]), lang, **(label.get("params") or {}))
+
+
 def format_value(spec: Mapping[str, Any], lang: str) -> str:
-    """spec: {"format": input type, "value": stored value, "key": label key for codes}."""
+    """spec: {"format": input type, "value": stored value, "key": label key for codes}.
+
+    "for_item": a label that belongs to a group item, {"key", "item": the item's label},
+    shown as "Kind 2 – Schulbescheinigung", the item first as in the group's field labels.
+    """
     kind, value, locale = spec.get("format"), spec.get("value"), babel_locale(lang)
+    if kind == "for_item":
+        return f"{label_text(spec['item'], lang)} – {t(str(spec['key']), lang)}"
     if spec.get("keys") is not None:
-        labels = [t(str(key), lang) for key in spec["keys"]]
+        labels = [label_text(key, lang) for key in spec["keys"]]
         return "\n".join(f"• {label}" for label in labels) if kind == "list" else ", ".join(labels)
     if spec.get("key"):
         return t(str(spec["key"]), lang)

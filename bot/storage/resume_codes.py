@@ -1,7 +1,8 @@
 """Resume codes: a short secret that brings a paused draft into any conversation.
 
 Only a keyed hash of the code is stored. Ten characters from 30 unambiguous
-symbols give 30^10 ≈ 5.9e14 codes (49 bits), and each conversation may try
+symbols, each group of five with at least one digit and one letter (so a code
+never looks like a word), give about 3.6e14 codes (48 bits), and each conversation may try
 only a few wrong ones, so guessing someone's code is hopeless while reading it
 aloud on the phone stays easy.
 """
@@ -28,9 +29,24 @@ resume_codes_table = sa.Table(
 )
 
 
+DIGITS = frozenset(c for c in ALPHABET if c.isdigit())
+
+
+def looks_like_code(group: str) -> bool:
+    """A digit and a letter: no word of any language looks like that, so no false alarm."""
+    return any(c in DIGITS for c in group) and any(c.isalpha() for c in group)
+
+
+def _group() -> str:
+    while True:
+        group = "".join(secrets.choice(ALPHABET) for _ in range(GROUP))
+        if looks_like_code(group):
+            return group
+
+
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(2 * GROUP))
-    return f"{raw[:GROUP]}-{raw[GROUP:]}"
+    """Two groups, each with a digit and a letter: 19.1 million per group, 48 bits in all."""
+    return f"{_group()}-{_group()}"
 
 
 class ResumeCodes:

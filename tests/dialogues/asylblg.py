@@ -36,6 +36,7 @@ EXAMPLE_DE = [
     ("/interpreter_language", "Persisch"),
     ("/residence_status/kind", "Aufenthaltsgestattung"),
     ("/residence_status/document_number", "AG 1234 5678"),
+    ("/residence_status/bamf_file_number", "überspringen"),
     ("/residence_status/valid_until", "01.02.2027"),
     ("/residence_status/entry_date", "am 2. August 2026"),
     ("/accommodation/kind", "Gemeinschaftsunterkunft"),
@@ -73,7 +74,8 @@ EXAMPLE_DE = [
 BRANCHES = {
     # Duldung, own flat with a rental contract (rent, heating, utilities, size), working
     # applicant and working wife, a current account, a disability, paid to a bank account
-    # with BIC: every document whose condition can hold is asked.
+    # with BIC: every document whose condition can hold is asked; the wife's income proof
+    # names her ("item": "/household_members/0"). The BAMF file number is typed with spaces.
     "eigene_wohnung_einkommen_konto": dict(
         script=[
             ("/applicant/given_names", "Yonas"),
@@ -95,6 +97,7 @@ BRANCHES = {
             ("/interpreter_language", "Tigrinya"),
             ("/residence_status/kind", "Duldung"),
             ("/residence_status/document_number", "überspringen"),
+            ("/residence_status/bamf_file_number", "7654321 - 439"),
             ("/residence_status/valid_until", "31.03.2027"),
             ("/residence_status/entry_date", "15. Juni 2021"),
             ("/accommodation/kind", "eigene Wohnung"),
@@ -139,7 +142,7 @@ BRANCHES = {
             ("/documents/0", "reiche ich später nach"),
             ("/documents/1", "@upload"),
             ("/documents/2", "@upload"),
-            ("/documents/3", "reiche ich später nach"),
+            ("/documents/3", "reiche ich später nach"),  # member_income_proofs, his wife
             ("/documents/4", "habe ich nicht"),
             ("/documents/5", "reiche ich später nach"),
             *_DECLARATIONS,
@@ -158,6 +161,8 @@ BRANCHES = {
             "/payout/bank_account/bic",
             "/applicant/contact/phone",
             "/applicant/contact/preferred_channel",
+            "/residence_status/bamf_file_number",
+            "/documents/3/item",
             "/documents/5",
         ],
         absent=[
@@ -192,6 +197,7 @@ BRANCHES = {
             ("/interpreter_language", "Arabisch"),
             ("/residence_status/kind", "Ankunftsnachweis"),
             ("/residence_status/document_number", "überspringen"),
+            ("/residence_status/bamf_file_number", "überspringen"),
             ("/residence_status/valid_until", "überspringen"),
             ("/residence_status/entry_date", "10.11.2026"),
             ("/accommodation/kind", '/inform{"value":"reception_centre"}'),
@@ -221,6 +227,7 @@ BRANCHES = {
             "/applicant/sex",
             "/applicant/contact",
             "/residence_status/valid_until",
+            "/residence_status/bamf_file_number",
             "/accommodation/rent_cold",
             "/accommodation/heating_costs",
             "/accommodation/utilities",
@@ -255,6 +262,7 @@ BRANCHES = {
             ("/interpreter_language", '/inform{"value":"uk"}'),
             ("/residence_status/kind", "Aufenthaltserlaubnis aus humanitären Gründen"),
             ("/residence_status/document_number", "y12345678"),
+            ("/residence_status/bamf_file_number", "überspringen"),
             ("/residence_status/valid_until", "4. März 2027"),
             ("/residence_status/entry_date", "18.05.2025"),
             ("/accommodation/kind", "Wohnung mit Mietvertrag"),

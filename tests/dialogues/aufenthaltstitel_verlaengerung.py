@@ -44,6 +44,7 @@ EXAMPLE_DE = [
     ("/livelihood/employer/name", "Beispiel Software GmbH"),
     ("/livelihood/employer/since", "1. Februar 2023"),
     ("/livelihood/monthly_net_income", "4.100 Euro"),
+    ("/livelihood/annual_gross_salary", "58.400 Euro"),  # asked for the EU Blue Card only
     ("/health_insurance/status", "gesetzlich"),
     ("/health_insurance/insurer", "Techniker Krankenkasse"),
     ("/health_insurance/insurance_number", "überspringen"),
@@ -114,6 +115,7 @@ BRANCHES = {
             "/applicant/contact/phone",
             "/current_permit/card_number",
             "/livelihood/employer",
+            "/livelihood/annual_gross_salary",
             "/health_insurance/insurance_number",
             "/family_in_germany/0",
             "/criminal_record/details",
@@ -188,6 +190,7 @@ BRANCHES = {
         absent=[
             "/applicant/contact/email",
             "/livelihood/employer",
+            "/livelihood/annual_gross_salary",
             "/family_in_germany/1/nationality",
             "/family_in_germany/2",
             "/documents/3",
@@ -240,6 +243,7 @@ BRANCHES = {
         absent=[
             "/current_permit/legal_basis",
             "/livelihood/employer",
+            "/livelihood/annual_gross_salary",
             "/health_insurance/insurer",
             "/health_insurance/insurance_number",
             "/family_in_germany/0",

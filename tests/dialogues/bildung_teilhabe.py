@@ -52,8 +52,9 @@ EXAMPLE_DE = [
 ]
 
 BRANCHES = {
-    # Bürgergeld; one teenager with tutoring and a school ticket; paid to a bank
-    # account with BIC: the office needs the school's confirmation, the fare and bills.
+    # Bürgergeld; a teenager with tutoring and a school ticket and his sister with tutoring;
+    # paid to a bank account with BIC: the office needs each child's confirmation of the
+    # school, his fare and each child's bills; each of these names its child ("item").
     "konto_nachhilfe_fahrkosten": dict(
         script=[
             ("/applicant/given_names", "Sabine"),
@@ -80,15 +81,24 @@ BRANCHES = {
             ("/children/0/requests", "Lernförderung und Fahrkosten"),
             ("/children/0/school/name", "Gesamtschule Konradsberg"),
             ("/children/0/school/class", "überspringen"),
+            ("/children", "ja"),
+            ("/children/1/given_names", "Mia"),
+            ("/children/1/family_name", "Krüger"),
+            ("/children/1/birth_date", "9.9.2013"),
+            ("/children/1/requests", "Nachhilfe"),
+            ("/children/1/school/name", "Gesamtschule Konradsberg"),
+            ("/children/1/school/class", "6c"),
             ("/children", "nein"),
             ("/payout/method", "auf mein Konto überweisen"),
             ("/payout/bank_account/holder", "Sabine Krüger"),
             ("/payout/bank_account/iban", "DE89 3704 0044 0532 0130 00"),
             ("/payout/bank_account/bic", "cobadeff xxx"),
             ("/documents/0", "@upload"),  # benefit_notice
-            ("/documents/1", "reiche ich später nach"),  # school_confirmation
-            ("/documents/2", "habe ich nicht"),  # transport_costs
-            ("/documents/3", "reiche ich später nach"),  # cost_receipts
+            ("/documents/1", "reiche ich später nach"),  # school_confirmation, child 1
+            ("/documents/2", "@upload"),  # school_confirmation, child 2
+            ("/documents/3", "habe ich nicht"),  # transport_costs, child 1
+            ("/documents/4", "reiche ich später nach"),  # cost_receipts, child 1
+            ("/documents/5", "reiche ich später nach"),  # cost_receipts, child 2
             *_DECLARATIONS,
         ],
         present=[
@@ -99,13 +109,17 @@ BRANCHES = {
             "/payout/bank_account/holder",
             "/payout/bank_account/iban",
             "/payout/bank_account/bic",
-            "/documents/3",
+            "/children/1/school/class",
+            "/documents/1/item",
+            "/documents/2/item",
+            "/documents/5/item",
         ],
         absent=[
             "/applicant/contact/phone",
             "/children/0/school/class",
-            "/children/1",
-            "/documents/4",
+            "/children/2",
+            "/documents/0/item",
+            "/documents/6",
         ],
     ),
     # Kinderzuschlag; one child who only wants the sports club (no school questions);

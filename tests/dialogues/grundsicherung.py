@@ -34,6 +34,7 @@ EXAMPLE_DE = [
     ("/applicant/contact/phone", "0611 1234567"),
     ("/applicant/contact/email", "keine Angabe"),
     ("/applicant/contact/preferred_channel", "per Post"),
+    ("/legal_guardian", "nein"),
     ("/eligibility/reason", '/inform{"value":"age_limit_reached"}'),
     ("/health_insurance/status", "gesetzlich"),
     ("/health_insurance/insurer", "AOK Hessen"),
@@ -56,6 +57,7 @@ EXAMPLE_DE = [
     ("/assets/0/value", "1.200 Euro"),
     ("/assets/0/description", "überspringen"),
     ("/assets", "nein"),
+    ("/additional_needs", "keine"),
     ("/payout/method", '/inform{"value":"bank_account"}'),
     ("/payout/bank_account/holder", "Helga Schneider"),
     ("/payout/bank_account/iban", "DE89 3704 0044 0532 0130 00"),
@@ -83,6 +85,7 @@ EXAMPLE_EN = [
     ("/applicant/contact/phone", "+49 611 1234567"),
     ("/applicant/contact/email", "skip"),
     ("/applicant/contact/preferred_channel", "by post"),
+    ("/legal_guardian", "no"),
     ("/eligibility/reason", '/inform{"value":"age_limit_reached"}'),
     ("/health_insurance/status", "statutory"),
     ("/health_insurance/insurer", "AOK Hessen"),
@@ -105,6 +108,7 @@ EXAMPLE_EN = [
     ("/assets/0/value", "1,200"),
     ("/assets/0/description", "skip"),
     ("/assets", "no"),
+    ("/additional_needs", "none"),
     ("/payout/method", '/inform{"value":"bank_account"}'),
     ("/payout/bank_account/holder", "Helga Schneider"),
     ("/payout/bank_account/iban", "de89 3704 0044 0532 0130 00"),
@@ -118,9 +122,10 @@ EXAMPLE_EN = [
 
 BRANCHES = {
     # Permanently unable to work (determined by the pension insurance), privately insured,
-    # owns her flat, lives with her husband (who has a pension) and an adult son without
+    # owns her flat (owner's costs and heating), lives with her husband (who has a pension:
+    # his income proof names him, "item": "/household_members/0") and an adult son without
     # income; a mini-job; savings above the protected 10,000 euros (hint, not a refusal);
-    # paid to an account with BIC.
+    # Mehrbedarf for mark G and a special diet; paid to an account with BIC.
     "erwerbsminderung_ehepaar_eigentum": dict(
         script=[
             ("/applicant/given_names", "Renate"),
@@ -139,11 +144,14 @@ BRANCHES = {
             ("/applicant/contact/phone", "überspringen"),
             ("/applicant/contact/email", "renate.wagner@example.de"),
             ("/applicant/contact/preferred_channel", "lieber per E-Mail"),
+            ("/legal_guardian", "nein"),
             ("/eligibility/reason", "ich bin erwerbsgemindert"),
             ("/eligibility/incapacity_determined_by", "die Rentenversicherung"),
             ("/health_insurance/status", "privat"),
             ("/health_insurance/insurer", "Beispiel Krankenversicherung AG"),
             ("/housing/kind", "Eigentumswohnung"),
+            ("/housing/owner_costs_monthly", "185,40 Euro"),
+            ("/housing/heating_costs", "95 €"),
             ("/housing/living_space_sqm", "ungefähr 75 Quadratmeter"),
             ("/household_members", "ja"),
             ("/household_members/0/relationship", "mein Ehemann"),
@@ -184,6 +192,7 @@ BRANCHES = {
             ("/assets/1/value", "3000"),
             ("/assets/1/description", "Sterbegeldversicherung"),
             ("/assets", "nein"),
+            ("/additional_needs", "Merkzeichen G und kostenaufwändige Ernährung"),
             ("/payout/method", "aufs Konto bitte"),
             ("/payout/bank_account/holder", "Renate Wagner"),
             ("/payout/bank_account/iban", "DE02120300000000202051"),
@@ -206,12 +215,16 @@ BRANCHES = {
             "/income/0/since",
             "/assets/1/description",
             "/payout/bank_account/bic",
+            "/housing/owner_costs_monthly",
+            "/housing/heating_costs",
+            "/additional_needs/1",
+            "/documents/2/item",
             "/documents/3",
         ],
         absent=[
+            "/legal_guardian",
             "/health_insurance/insurance_number",
             "/housing/rent_cold",
-            "/housing/heating_costs",
             "/housing/utilities",
             "/household_members/1/sex",
             "/household_members/1/income/0",
@@ -220,8 +233,10 @@ BRANCHES = {
             "/documents/4",
         ],
     ),
-    # Lives in a care home, statutory insurance without the number, no other people,
-    # no income and no savings; cash payment; the only document is not available.
+    # Lives in a care home, has a legal guardian who handles dealings with authorities
+    # (so her address and contact are asked), statutory insurance without the number,
+    # no other people, no income and no savings; Mehrbedarf for mark G; cash payment;
+    # the only document is not available.
     "heim_barauszahlung": dict(
         script=[
             ("/applicant/given_names", "Erwin"),
@@ -240,6 +255,18 @@ BRANCHES = {
             ("/applicant/contact/phone", "0611 9876543"),
             ("/applicant/contact/email", "überspringen"),
             ("/applicant/contact/preferred_channel", "anrufen"),
+            ("/legal_guardian", "ja"),
+            ("/legal_guardian/name", "Sabine Krüger"),
+            ("/legal_guardian/court_reference", "12 XVII 345/23"),
+            ("/legal_guardian/scope_includes_benefits", "ja"),
+            ("/legal_guardian/address/street", "Kirchgasse"),
+            ("/legal_guardian/address/house_number", "20"),
+            ("/legal_guardian/address/address_suffix", "überspringen"),
+            ("/legal_guardian/address/postal_code", "65183"),
+            ("/legal_guardian/address/city", "Wiesbaden"),
+            ("/legal_guardian/contact/phone", "0611 5551234"),
+            ("/legal_guardian/contact/email", "s.krueger@example.de"),
+            ("/legal_guardian/contact/preferred_channel", "per E-Mail"),
             ("/eligibility/reason", "Rentenalter"),
             ("/health_insurance/status", '/inform{"value":"statutory"}'),
             ("/health_insurance/insurer", "Barmer"),
@@ -248,12 +275,25 @@ BRANCHES = {
             ("/household_members", "nein"),
             ("/income", "nein, ich habe kein Einkommen"),
             ("/assets", "nein"),
+            ("/additional_needs", "Schwerbehindertenausweis mit Merkzeichen G"),
             ("/payout/method", "in bar"),
             ("/documents/0", "habe ich nicht"),  # care_home_contract
             *_DECLARATIONS,
         ],
-        present=["/housing/kind", "/payout/method", "/documents/0"],
+        present=[
+            "/housing/kind",
+            "/payout/method",
+            "/documents/0",
+            "/legal_guardian/name",
+            "/legal_guardian/court_reference",
+            "/legal_guardian/scope_includes_benefits",
+            "/legal_guardian/address/city",
+            "/legal_guardian/contact/preferred_channel",
+            "/additional_needs/0",
+        ],
         absent=[
+            "/legal_guardian/address/address_suffix",
+            "/additional_needs/1",
             "/eligibility/incapacity_determined_by",
             "/health_insurance/insurance_number",
             "/housing/rent_cold",
@@ -266,7 +306,8 @@ BRANCHES = {
         ],
     ),
     # Rents, the incapacity is not determined yet (hint), no health insurance; sick pay;
-    # the rent goes directly to the landlord, so no bank account is asked.
+    # hot water from a boiler in the flat (Mehrbedarf); the rent goes directly to the
+    # landlord, so no bank account is asked.
     "miete_direkt_an_vermieter": dict(
         script=[
             ("/applicant/given_names", "Dragan"),
@@ -285,6 +326,7 @@ BRANCHES = {
             ("/applicant/contact/phone", "0176 55501234"),
             ("/applicant/contact/email", "überspringen"),
             ("/applicant/contact/preferred_channel", "Telefon"),
+            ("/legal_guardian", "nein, habe ich nicht"),
             ("/eligibility/reason", '/inform{"value":"full_earning_incapacity_permanent"}'),
             ("/eligibility/incapacity_determined_by", "noch nicht festgestellt"),
             ("/health_insurance/status", "keine Krankenversicherung"),
@@ -306,6 +348,7 @@ BRANCHES = {
             ("/assets/0/value", "150 Euro"),
             ("/assets/0/description", "überspringen"),
             ("/assets", "nein"),
+            ("/additional_needs", "Warmwasser über einen Boiler"),
             ("/payout/method", "Miete direkt an den Vermieter"),
             ("/documents/0", "@upload"),  # rental_contract
             ("/documents/1", "reiche ich später nach"),  # other_income_proof
@@ -316,9 +359,12 @@ BRANCHES = {
             "/housing/rent_cold",
             "/income/0/payer",
             "/payout/method",
+            "/additional_needs/0",
             "/documents/1",
         ],
         absent=[
+            "/legal_guardian",
+            "/housing/owner_costs_monthly",
             "/health_insurance/insurer",
             "/health_insurance/insurance_number",
             "/housing/living_space_sqm",

@@ -76,6 +76,7 @@ EXAMPLE_DE = [
     ("/income/0/since", "seit dem 1. September 2019"),
     ("/income/0/payer", "Pflegedienst Beispiel"),
     ("/income", "nein"),
+    ("/significant_assets", "nein"),
     ("/payout/method", '/inform{"value":"bank_account"}'),
     ("/payout/bank_account/holder", "Lena Hoffmann"),
     ("/payout/bank_account/iban", "DE02 1203 0000 0000 2020 51"),
@@ -127,6 +128,7 @@ BRANCHES = {
             ("/income/1/since", "überspringen"),
             ("/income/1/payer", "überspringen"),
             ("/income", "nein"),
+            ("/significant_assets", "nein"),
             ("/payout/method", "bar bitte"),
             ("/documents/0", "reiche ich später nach"),  # owner_burden_proof
             ("/documents/1", "@upload"),  # pension_notice
@@ -151,7 +153,8 @@ BRANCHES = {
     ),
     # A couple in a sublet room with the full address of the main tenant; the applicant gets
     # unemployment benefit and Bürgergeld (hint), her partner earns wages; bank account
-    # with BIC. Proofs: sublet contract, benefit notice, the partner's payslips.
+    # with BIC. Proofs: sublet contract, benefit notice, the partner's payslips (which
+    # name him: "item": "/household_members/0").
     "untermiete_partner_konto_mit_bic": dict(
         script=[
             ("/applicant/given_names", "Julia"),
@@ -207,6 +210,7 @@ BRANCHES = {
             ("/income/0/since", "01.12.2024"),
             ("/income/0/payer", "Agentur für Arbeit"),
             ("/income", "nein"),
+            ("/significant_assets", "nein"),
             ("/payout/method", "aufs Konto"),
             ("/payout/bank_account/holder", "Julia Becker"),
             ("/payout/bank_account/iban", "DE89370400440532013000"),
@@ -226,6 +230,7 @@ BRANCHES = {
             "/payout/bank_account/bic",
             "/transfer_benefits/buergergeld",
             "/documents/2",
+            "/documents/2/item",
         ],
         absent=[
             "/housing/owner_burden_monthly",
@@ -233,11 +238,15 @@ BRANCHES = {
             "/housing/landlord/address/address_suffix",
             "/household_members/1",
             "/income/1",
+            "/housing/landlord/bank_account",
+            "/documents/0/item",
             "/documents/3",
         ],
     ),
     # A self-employed tenant without anyone else at home, with rental income from a garage,
-    # who has no rental contract at hand: the other proofs are asked, nothing for a household.
+    # and savings above the limit (hint); the Wohngeld goes directly to her landlady, whose
+    # bank account is asked; she has no rental contract at hand: the other proofs are asked,
+    # nothing for a household.
     "miete_selbststaendig_allein": dict(
         script=[
             ("/applicant/given_names", "Aylin"),
@@ -281,10 +290,11 @@ BRANCHES = {
             ("/income/1/since", "überspringen"),
             ("/income/1/payer", "überspringen"),
             ("/income", "nein"),
-            ("/payout/method", "Überweisung"),
-            ("/payout/bank_account/holder", "Aylin Demir"),
-            ("/payout/bank_account/iban", "DE02 1203 0000 0000 2020 51"),
-            ("/payout/bank_account/bic", "überspringen"),
+            ("/significant_assets", "ja"),
+            ("/payout/method", "direkt an die Vermieterin"),
+            ("/housing/landlord/bank_account/holder", "Greta Beispielmann"),
+            ("/housing/landlord/bank_account/iban", "DE02 1203 0000 0000 2020 51"),
+            ("/housing/landlord/bank_account/bic", "überspringen"),
             ("/documents/0", "habe ich nicht"),  # rental_contract
             ("/documents/1", "@upload"),  # self_employment_proof
             ("/documents/2", "reiche ich später nach"),  # other_income_proof
@@ -295,14 +305,17 @@ BRANCHES = {
             "/housing/utilities",
             "/housing/heating_costs",
             "/income/1/kind",
-            "/payout/bank_account/iban",
+            "/housing/landlord/bank_account/holder",
+            "/housing/landlord/bank_account/iban",
+            "/significant_assets",
             "/documents/2",
         ],
         absent=[
             "/housing/owner_burden_monthly",
             "/housing/landlord/address",
+            "/housing/landlord/bank_account/bic",
             "/household_members/0",
-            "/payout/bank_account/bic",
+            "/payout/bank_account",
             "/applicant/contact/email",
             "/documents/3",
         ],
