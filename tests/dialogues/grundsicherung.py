@@ -148,7 +148,7 @@ BRANCHES = {
             ("/eligibility/reason", "ich bin erwerbsgemindert"),
             ("/eligibility/incapacity_determined_by", "die Rentenversicherung"),
             ("/health_insurance/status", "privat"),
-            ("/health_insurance/insurer", "Beispiel Krankenversicherung AG"),
+            ("/health_insurance/insurer", "Rheinland Krankenversicherung AG"),
             ("/housing/kind", "Eigentumswohnung"),
             ("/housing/owner_costs_monthly", "185,40 Euro"),
             ("/housing/heating_costs", "95 €"),
