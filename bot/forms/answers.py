@@ -37,6 +37,14 @@ def _choice_words(app: Application, step: Step, code: str, lang: str) -> list[st
     return words
 
 
+def parse_yes_no(text: str, lang: str) -> bool | None:
+    """Yes, no, or None when the text says neither."""
+    try:
+        return parse_boolean(text, lang)
+    except ParseError:
+        return None
+
+
 def document_choice_key(code: str) -> str:
     return f"common.document_choices.{code}"
 

@@ -21,6 +21,7 @@ from bot.forms.answers import (
     document_label,
     interpret,
     match_languages,
+    parse_yes_no,
 )
 from bot.forms.draft import Draft
 from bot.forms.guiding import Guiding
@@ -31,7 +32,7 @@ from bot.forms.reply import Reply, typed
 from bot.forms.targets import find_target, mentions
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import has, lookup, supported_languages, t
-from bot.parsing import ParseError, parse_boolean, parse_choice
+from bot.parsing import ParseError, parse_choice
 from bot.parsing.files import EXTENSIONS, MAX_UPLOAD_BYTES
 from bot.parsing.text import fold
 from bot.storage.resume_codes import ALPHABET as RESUME_ALPHABET
@@ -75,13 +76,6 @@ def find_resume_code(text: str, expected: bool = False) -> str | None:
         if expected or match[0][5] == "-" or all(looks_like_code(g) for g in match.groups()):
             return f"{match[1]}-{match[2]}".upper()
     return None
-
-
-def parse_yes_no(text: str, lang: str) -> bool | None:
-    try:
-        return parse_boolean(text, lang)
-    except ParseError:
-        return None
 
 
 def find_reference(text: str) -> str | None:

@@ -12,13 +12,13 @@ from datetime import date
 from difflib import SequenceMatcher
 from typing import Any
 
+from bot.forms.answers import parse_yes_no
 from bot.forms.draft import Draft
 from bot.forms.guide import BIRTH_DATE, load_guide, start_facts
 from bot.forms.reply import Reply
 from bot.forms.triage import UNCLEAR, NotAnAnswer, choice_key, question_key
 from bot.forms.triage import interpret as interpret_triage
 from bot.forms.turn import CONTROL_CONFIDENCE, UserTurn
-from bot.parsing import ParseError, parse_boolean
 from bot.parsing.text import fold
 
 # A need or an application named in a message: enough to guide, not to act. A wrong
@@ -32,13 +32,6 @@ RANKED_NEED_CONFIDENCE = 0.05
 UNSURE_NEED_CONFIDENCE = 0.1  # beside an unsure control intent
 MIN_FUZZY_WORD = 6  # "wohngelt" -> "Wohngeld"; shorter words are too alike
 FUZZY_NAME = 0.85
-
-
-def _says_yes(text: str, lang: str) -> bool:
-    try:
-        return parse_boolean(text, lang)
-    except ParseError:
-        return False
 
 
 class Guiding:
@@ -210,7 +203,7 @@ class Guiding:
         if turn.means("cancel", "start", "start_over", "deny", "go_back"):
             draft.phase, draft.guide = "menu", {}
             return self._menu(Reply())
-        if turn.means("affirm") or _says_yes(turn.text, draft.lang):
+        if turn.means("affirm") or parse_yes_no(turn.text, draft.lang):
             return self._start(draft, apply[0], Reply())
         wish = self._wish(draft, turn)
         if wish is not None:
