@@ -4,7 +4,7 @@ PYTHON310 ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test prepare lint format bench clean assets
+.PHONY: run test prepare lint format bench clean assets audit
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 supports 3.8-3.10): install python3.10 and python3.10-venv"; exit 1; }
@@ -34,10 +34,16 @@ test: prepare $(NODE_DEPS)
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check bot actions tests bench && $(VENV)/bin/ruff format --check bot actions tests bench
+	$(VENV)/bin/ruff check bot actions tests bench tools && $(VENV)/bin/ruff format --check bot actions tests bench tools
 
 format: $(VENV)/.installed
-	$(VENV)/bin/ruff format bot actions tests bench && $(VENV)/bin/ruff check --fix bot actions tests bench
+	$(VENV)/bin/ruff format bot actions tests bench tools && $(VENV)/bin/ruff check --fix bot actions tests bench tools
+
+# Offline check of requirements.lock against an OSV advisory database (README "Security"):
+# ADVISORY_DB is a checkout or bare git dir of github.com/pypa/advisory-database.
+audit: $(VENV)/.installed
+	@test -n "$(ADVISORY_DB)" || { echo "usage: make audit ADVISORY_DB=<advisory-database dir or .git>"; exit 2; }
+	$(PY) tools/audit_lock.py --db "$(ADVISORY_DB)"
 
 bench: prepare
 	$(PY) bench/paths.py

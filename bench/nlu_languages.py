@@ -5,7 +5,8 @@ tests/nlu_heldout and tests/guide_heldout are never in it, a test checks), then
 classifies every held-out phrase. The guide: each held-out need description is
 the first message of a new conversation (model + form engine, in process), the
 triage questions answered as in the case; top-1 is how often the first
-application offered (or the office referred to) is the right one. Value parsing
+application offered (or the office referred to) is the right one; `fresh` is
+the same on tests/guide_heldout_fresh (written blind, later). Value parsing
 runs bench/value_cases.yml through the answer parsers.
 
     .venv/bin/python bench/nlu_languages.py [--reuse]   # --reuse: the model of `make prepare`
@@ -33,7 +34,8 @@ from bot.forms.dialogue import Conversation  # noqa: E402
 from bot.forms.draft import Draft  # noqa: E402
 from bot.forms.turn import UserTurn  # noqa: E402
 from bot.parsing import ParseError, parse_answer  # noqa: E402
-from tests.guide_cases import Score, held_out, languages, score, walk  # noqa: E402
+from tests.guide_cases import FRESH_DIR, Score, held_out, languages, score, walk  # noqa: E402
+from tests.guide_cases import HELD_OUT_DIR as GUIDE_HELD_OUT_DIR  # noqa: E402
 
 HELD_OUT_DIR = ROOT / "tests" / "nlu_heldout"
 VALUE_CASES = ROOT / "bench" / "value_cases.yml"
@@ -84,12 +86,12 @@ class InProcessCitizen:
         return reply.state
 
 
-def guide_scores(agent: Any) -> dict[str, Score]:
+def guide_scores(agent: Any, directory: Path = GUIDE_HELD_OUT_DIR) -> dict[str, Score]:
     conversation = Conversation(load_applications())
     scores = {}
-    for lang in languages():
+    for lang in languages(directory):
         walks = []
-        for case in held_out(lang):
+        for case in held_out(lang, directory):
             citizen = InProcessCitizen(agent, conversation, lang)
             walks.append(walk(case, first=citizen.first, send=citizen.send))
         scores[lang] = score(walks)
@@ -123,13 +125,14 @@ def main() -> int:
     agent = Agent.load(str(model))
     intents = intent_scores(agent)
     guide = guide_scores(agent)
+    fresh = guide_scores(agent, FRESH_DIR)
     values = value_scores()
     if seconds is not None:
         print(f"NLU training: {seconds:.0f} s")
     kinds = ("date", "money", "boolean", "iban")
     print(
         f"{'lang':8} {'phrases':>7} {'accuracy':>8} {'macro-F1':>8}  "
-        + f"{'needs':>5} {'guide':>5} {'triaged':>7}  "
+        + f"{'needs':>5} {'guide':>5} {'triaged':>7} {'fresh':>5}  "
         + "  ".join(f"{k:>8}" for k in kinds)
         + f"  {'values':>6}"
     )
@@ -144,9 +147,12 @@ def main() -> int:
         total = sum(v[1] for v in per_kind.values()) or 1
         need = guide.get(lang, Score(0, 0, 0, 0))
         triaged = need.triaged / need.cases if need.cases else float("nan")
+        new = fresh.get(lang, Score(0, 0, 0, 0))
+        new_top1 = new.top1 if new.cases else float("nan")
         print(
             f"{lang:8} {count:>7} {accuracy:>8.3f} {f1:>8.3f}  "
-            f"{need.cases:>5} {need.top1:>5.2f} {triaged:>7.2f}  {cells}  {ok / total:>6.3f}"
+            f"{need.cases:>5} {need.top1:>5.2f} {triaged:>7.2f} {new_top1:>5.2f}  "
+            f"{cells}  {ok / total:>6.3f}"
         )
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -39,9 +40,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def timed_post(url: str, sender: str, message: str, **metadata: str) -> float:
+def timed_post(
+    url: str, sender: str, message: str, token: str | None = None, **metadata: str
+) -> float:
     body = json.dumps({"sender": sender, "message": message, "metadata": metadata}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, body, headers)
     began = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
         response.read()
@@ -61,7 +67,12 @@ def bench_stack() -> Iterator[Stack]:
             free_port(),
             free_port(),
             free_port(),
-            env={"ANTRAGSLOTSE_VAR_DIR": var, "ANTRAGSLOTSE_BACKOFFICE_TOKEN": "bench"},
+            backoffice_port=free_port(),
+            env={
+                "ANTRAGSLOTSE_VAR_DIR": var,
+                "ANTRAGSLOTSE_BACKOFFICE_TOKEN": secrets.token_urlsafe(32),
+                "ANTRAGSLOTSE_REST_TOKEN": secrets.token_urlsafe(32),
+            },
             log_dir=Path(var) / "log",
         )
         stack.start()
@@ -78,9 +89,13 @@ def rest_form_turns(stack: Stack, conversations: int) -> list[float]:
     for _ in range(conversations):
         sender = uuid.uuid4().hex
         timings.append(
-            timed_post(url, sender, "/start", language="de", application="grundsicherung")
+            timed_post(
+                url, sender, "/start", stack.rest_token, language="de", application="grundsicherung"
+            )
         )
-        timings += [timed_post(url, sender, answer) for _, answer in GRUNDSICHERUNG_DE]
+        timings += [
+            timed_post(url, sender, answer, stack.rest_token) for _, answer in GRUNDSICHERUNG_DE
+        ]
     return timings
 
 

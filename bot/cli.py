@@ -1,4 +1,4 @@
-"""Command line: `python -m bot.cli run | prepare | train | service`.
+"""Command line: `python -m bot.cli run | prepare | service | caseworker | rotate-key`.
 
 `run` is what `make run` calls: it builds what is missing (spaCy pipeline,
 generated Rasa files, the model when its inputs changed), starts everything on
@@ -18,7 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+from bot.channels import REST_TOKEN_ENV
+from bot.logs import DebugLoggingRefused, refuse_debug_logging
 from bot.stack import MODEL, ROOT, Stack
+from bot.storage.crypto import KeyFileExposed
+from bot.storage.permissions import secure_start
 
 TRAINING_INPUTS = ("config.yml", "domain", "data", "locales", "build/spacy")
 FINGERPRINT = MODEL.with_suffix(".fingerprint")
@@ -73,19 +77,37 @@ def prepare(force_train: bool = False) -> None:
 
 def run(args: argparse.Namespace) -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on SIGTERM too
+    from bot.backoffice.auth import TOKEN_ENV, WeakToken, check_machine_token
+
+    if not os.environ.get(TOKEN_ENV):
+        os.environ[TOKEN_ENV] = secrets.token_urlsafe(32)  # 43 characters
+    try:
+        check_machine_token(os.environ[TOKEN_ENV])
+    except WeakToken as exc:
+        sys.exit(f"error: {exc}")
+    try:
+        refuse_debug_logging(os.environ)
+    except DebugLoggingRefused as exc:
+        sys.exit(f"error: {exc}")
     prepare()
-    if not os.environ.get("ANTRAGSLOTSE_BACKOFFICE_TOKEN"):
-        os.environ["ANTRAGSLOTSE_BACKOFFICE_TOKEN"] = secrets.token_urlsafe(24)
-    stack = Stack(rasa_port=args.rasa_port, action_port=args.action_port, service_port=args.port)
+    stack = Stack(
+        rasa_port=args.rasa_port,
+        action_port=args.action_port,
+        service_port=args.port,
+        backoffice_port=args.backoffice_port,
+    )
     print("Starting Rasa, the action server and the service ...", flush=True)
     stack.start()
+    rest = f"{stack.rasa_url}/webhooks/rest/webhook   (Authorization: Bearer <{REST_TOKEN_ENV}>)"
+    if not stack.rest_token:
+        rest = f"off (set {REST_TOKEN_ENV} for a trusted front end or tests)"
     print(
         f"\n  Chat page:        {stack.service_url}/\n"
         f'  Widget:           <script src="{stack.service_url}/widget.js" defer data-lang="de">'
         "</script>\n"
-        f"  Back-office API:  {stack.service_url}/backoffice/api/submissions"
+        f"  Back-office API:  {stack.backoffice_url}/backoffice/api/submissions"
         f"   (Authorization: Bearer {stack.token})\n"
-        f"  Rasa REST:        {stack.rasa_url}/webhooks/rest/webhook\n"
+        f"  Rasa REST:        {rest}\n"
         f"  Logs:             {stack.log_dir}\n\nPress Ctrl-C to stop.",
         flush=True,
     )
@@ -100,11 +122,63 @@ def run(args: argparse.Namespace) -> None:
 
 
 def service(args: argparse.Namespace) -> None:
+    from bot.backoffice.auth import WeakToken
     from bot.service import create_app
 
     logging.basicConfig(level=logging.INFO)
-    app = create_app(args.rasa_url)
+    try:
+        app = create_app(
+            args.rasa_url,
+            backoffice_host=args.backoffice_host,
+            backoffice_port=args.backoffice_port,
+        )
+    except WeakToken as exc:
+        sys.exit(f"error: {exc}")
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
+
+
+ENV_ROTATION_STEPS = """\
+The data keys come from ANTRAGSLOTSE_DATA_KEY, which this command cannot change.
+  1. Stop the bot.
+  2. Make a new key:
+       python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+  3. Put it first in ANTRAGSLOTSE_DATA_KEY, the old keys after it (comma-separated).
+  4. With that variable set: python -m bot.cli rotate-key --reencrypt-only
+  5. Start the bot. Remove the old keys from the variable once step 4 reported no errors.
+Resume codes keep working: their lookup key (ANTRAGSLOTSE_LOOKUP_KEY or lookup.key)
+does not change."""
+
+
+def rotate_key(args: argparse.Namespace) -> None:
+    """A new first data key (key file), then every sealed value re-encrypted under it.
+
+    Prints counts per column and never a key. Run it while the bot is stopped.
+    """
+    from bot.storage import var_dir
+    from bot.storage.crypto import DATA_KEY_ENV, KEY_FILE_NAME, DataBox
+    from bot.storage.database import create_tables, make_engine
+    from bot.storage.rotation import add_first_key, drop_old_keys, load_all_tables, reencrypt
+    from bot.storage.trackers import tracker_engine
+
+    from_env = bool(os.environ.get(DATA_KEY_ENV, "").strip())
+    if from_env and not args.reencrypt_only:
+        print(ENV_ROTATION_STEPS)
+        return
+    DataBox.from_env()  # makes lookup.key from the current first key before that changes
+    key_file = var_dir() / KEY_FILE_NAME
+    if not args.reencrypt_only:
+        add_first_key(key_file)
+        print(f"Added a new first key to {key_file}.")
+    engine, tracker = make_engine(), tracker_engine()
+    load_all_tables()
+    create_tables(engine)  # adds columns older versions lacked, so every table has its shape
+    counts = reencrypt(engine, DataBox.from_env(), tracker)
+    print("Re-encrypted under the first key:")
+    for column, count in counts.items():
+        print(f"  {column}: {count}")
+    if args.drop_old and not from_env:
+        print(f"Removed {drop_old_keys(key_file)} old key(s) from {key_file}.")
+    print("Start the bot again; it now encrypts with the new key.")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,6 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     run_cmd.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     run_cmd.add_argument("--rasa-port", type=int, default=5005)
     run_cmd.add_argument("--action-port", type=int, default=5055)
+    run_cmd.add_argument("--backoffice-port", type=int, default=8001)
     train_cmd = commands.add_parser(
         "prepare", help="build spaCy pipeline, generate, train if needed"
     )
@@ -122,13 +197,49 @@ def main(argv: list[str] | None = None) -> None:
     service_cmd.add_argument("--host", default="127.0.0.1")
     service_cmd.add_argument("--port", type=int, default=8000)
     service_cmd.add_argument("--rasa-url", default="http://127.0.0.1:5005")
+    service_cmd.add_argument("--backoffice-host", default="127.0.0.1")
+    service_cmd.add_argument("--backoffice-port", type=int, default=8001)
+    caseworker_parser(commands)
+    rotate_cmd = commands.add_parser(
+        "rotate-key", help="new data key, every sealed row and file re-encrypted (bot stopped)"
+    )
+    rotate_cmd.add_argument(
+        "--reencrypt-only", action="store_true", help="no new key: re-encrypt under the first key"
+    )
+    rotate_cmd.add_argument(
+        "--drop-old", action="store_true", help="afterwards keep only the new key in the key file"
+    )
     args = parser.parse_args(argv)
+    try:
+        secure_start()  # umask 077, private var dir; before anything creates a file
+    except KeyFileExposed as exc:
+        sys.exit(f"error: {exc}")
     if args.command == "run":
         run(args)
     elif args.command == "prepare":
         prepare(args.force_train)
+    elif args.command == "rotate-key":
+        rotate_key(args)
+    elif args.command == "caseworker":
+        from bot.backoffice.accounts_cli import caseworker
+
+        caseworker(args)
     else:
         service(args)
+
+
+def caseworker_parser(commands: argparse._SubParsersAction) -> None:
+    """`caseworker add|disable|enable|list <login>`; passwords come from a prompt or stdin."""
+    cmd = commands.add_parser("caseworker", help="back-office accounts of caseworkers")
+    actions = cmd.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="create an account; asks for the password")
+    add.add_argument("login")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+    )
+    for name, text in (("disable", "lock the account, end its sessions"), ("enable", "unlock")):
+        actions.add_parser(name, help=text).add_argument("login")
+    actions.add_parser("list", help="logins and whether they are disabled")
 
 
 if __name__ == "__main__":

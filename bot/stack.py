@@ -7,6 +7,7 @@ what a newcomer runs.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,6 +15,10 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bot.channels import REST_TOKEN_ENV
+from bot.internal_auth import INTERNAL_TOKEN_ENV
+from bot.logs import pump_to_rotating_file, refuse_debug_logging
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "antragslotse.tar.gz"
@@ -25,10 +30,16 @@ class Stack:
     rasa_port: int = 5005
     action_port: int = 5055
     service_port: int = 8000
+    backoffice_port: int = 8001
     host: str = "127.0.0.1"
     env: dict[str, str] = field(default_factory=dict)
     log_dir: Path = ROOT / "var" / "log"
     processes: list[subprocess.Popen] = field(default_factory=list)
+    # Rasa -> action server and NLG endpoint (bot/internal_auth.py); fresh for each start
+    # unless the environment sets one.
+    internal_token: str = field(
+        default_factory=lambda: os.environ.get(INTERNAL_TOKEN_ENV) or secrets.token_urlsafe(32)
+    )
 
     @property
     def rasa_url(self) -> str:
@@ -43,8 +54,18 @@ class Stack:
         return f"http://{self.host}:{self.service_port}"
 
     @property
+    def backoffice_url(self) -> str:
+        """The inbox API's own listener; keep it off the internet (docs/backoffice-access.md)."""
+        return f"http://{self.host}:{self.backoffice_port}"
+
+    @property
     def token(self) -> str:
         return self.environment()["ANTRAGSLOTSE_BACKOFFICE_TOKEN"]
+
+    @property
+    def rest_token(self) -> str | None:
+        """The REST channel's token, when this stack has the channel on."""
+        return self.environment().get(REST_TOKEN_ENV) or None
 
     def environment(self) -> dict[str, str]:
         var_dir = Path(self.env.get("ANTRAGSLOTSE_VAR_DIR", ROOT / "var")).resolve()
@@ -53,8 +74,12 @@ class Stack:
             "ANTRAGSLOTSE_VAR_DIR": str(var_dir),
             "ANTRAGSLOTSE_TRACKER_DB": str(var_dir / "tracker.db"),
             "ANTRAGSLOTSE_ACTION_URL": f"{self.action_url}/webhook",
-            "ANTRAGSLOTSE_NLG_URL": f"{self.service_url}/nlg",
+            "ANTRAGSLOTSE_NLG_URL": f"{self.backoffice_url}/nlg",
+            INTERNAL_TOKEN_ENV: self.internal_token,
             "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PYTHONUNBUFFERED": "1",
+            # No usage data or error reports from Rasa to third parties (Sentry, Segment).
+            "RASA_TELEMETRY_ENABLED": "false",  # each line reaches the rotating log file at once
             "PYTHONPATH": str(ROOT),
             # The chat page's origin may open Rasa's socket.io (bot/channels/webchat.py).
             "ANTRAGSLOTSE_CHAT_ORIGINS": os.environ.get(
@@ -65,25 +90,27 @@ class Stack:
         }
 
     def _spawn(self, name: str, args: list[str]) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{name}.log", "ab")  # closed by the child's exit
-        self.processes.append(
-            # Own session: Ctrl-C reaches only us, and we stop the parts in order.
-            subprocess.Popen(
-                args,
-                cwd=ROOT,
-                env=self.environment(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        environment = self.environment()
+        refuse_debug_logging(environment)
+        process = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches only us, and we stop the parts in order
         )
+        assert process.stdout is not None
+        pump_to_rotating_file(process.stdout, self.log_dir / f"{name}.log")
+        self.processes.append(process)
 
     def start(self) -> Stack:
         bin_dir = Path(sys.executable).parent
         rasa = str(bin_dir / "rasa")
         self._spawn(
-            "actions", [rasa, "run", "actions", "--actions", "actions", "-p", str(self.action_port)]
+            "actions",
+            [sys.executable, "-m", "bot.action_server", "--port", str(self.action_port)],
         )
         self._spawn(
             "service",
@@ -96,6 +123,8 @@ class Stack:
                 str(self.service_port),
                 "--rasa-url",
                 self.rasa_url,
+                "--backoffice-port",
+                str(self.backoffice_port),
             ],
         )
         self._spawn(
@@ -124,7 +153,12 @@ class Stack:
 
     def _wait_until_up(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
-        pending = {f"{self.action_url}/health", f"{self.service_url}/health", f"{self.rasa_url}/"}
+        pending = {
+            f"{self.action_url}/health",
+            f"{self.service_url}/health",
+            f"{self.backoffice_url}/health",
+            f"{self.rasa_url}/",
+        }
         while pending:
             for process in self.processes:
                 if process.poll() is not None:

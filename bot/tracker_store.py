@@ -4,7 +4,12 @@ Rasa keeps each user message and each bot message (summaries included) in its
 tracker store in plain text; for social data that is not acceptable (§ 35 SGB I,
 Art. 9 GDPR). This store seals the event JSON with the project's data key, and a
 `Restarted` event (sent when the citizen cancels) deletes the conversation's
-earlier events instead of merely hiding them.
+earlier events instead of merely hiding them. Rasa's plaintext `intent_name` and
+`action_name` columns stay empty: an intent such as `need_asylum` next to a
+conversation id is personal data, and Rasa reads neither column back.
+
+Old events are purged here on every 200th save and, on a timer, by the service
+(bot/storage/trackers.py), so a quiet bot forgets too.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.storage.crypto import DataBox
 from bot.storage.retention import retention
@@ -55,10 +59,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                         sender_id=tracker.sender_id,
                         type_name=event.type_name,
                         timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {})
-                        .get("intent", {})
-                        .get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
+                        intent_name=None,
+                        action_name=None,
                         data=self.box.seal(json.dumps(data).encode()).decode("ascii"),
                     )
                 )

@@ -7,6 +7,8 @@ tests drive the same code.
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -23,8 +25,11 @@ from bot.storage.crypto import DataBox
 from bot.storage.database import utcnow
 from bot.storage.drafts import DraftStore
 from bot.storage.resume_codes import ResumeCodes
+from bot.storage.resume_limits import PER_CONVERSATION, ResumeLimits
 from bot.submission.outbox import Outbox
 from bot.submission.submit import submit
+
+log = logging.getLogger(__name__)
 
 
 class Turns:
@@ -38,6 +43,7 @@ class Turns:
         self.conversation = Conversation(applications)
         self.drafts = DraftStore(engine, box, clock)
         self.codes = ResumeCodes(engine, box)
+        self.limits = ResumeLimits(engine, box, clock)
         self.files = AttachmentStore(engine, box)
         self.outbox = Outbox(engine, box)
         self.inbox = Inbox(engine, box)
@@ -55,8 +61,11 @@ class Turns:
             self.drafts.save(sender, draft)
             expires = self.drafts.expires_at(sender) or utcnow()
             reply = self.conversation.paused(draft, code, expires.date(), turn.idle_seconds)
+            if turn.idle_seconds is not None:
+                self._set_aside(sender)
+                return draft, reply
         elif reply.resume_code:
-            draft, reply = self._resume(sender, draft, reply.resume_code)
+            draft, reply = self._resume(sender, draft, reply.resume_code, turn.client)
         elif reply.status_of:
             status = self.inbox.status(reply.status_of)
             reply = self.conversation.status(draft, reply.status_of, status)
@@ -65,6 +74,17 @@ class Turns:
         else:
             self.drafts.save(sender, draft)
         return draft, reply
+
+    def _set_aside(self, sender: str) -> None:
+        """After the time limit, on what may be a shared screen, only the code reaches the draft.
+
+        The draft, its code and files move to an owner no conversation has; resuming
+        with the code moves them to whichever conversation types it.
+        """
+        aside = f"paused-{secrets.token_hex(16)}"
+        self.drafts.move(sender, aside)
+        self.codes.move(sender, aside)
+        self.files.move(sender, aside)
 
     def forget(self, sender: str) -> None:
         self.drafts.delete(sender)
@@ -81,10 +101,24 @@ class Turns:
         self.files.delete_owner(sender)
         return self.conversation.submitted(draft, reference)
 
-    def _resume(self, sender: str, current: Draft, code: str) -> tuple[Draft, Reply]:
+    def _resume(
+        self, sender: str, current: Draft, code: str, client: str | None
+    ) -> tuple[Draft, Reply]:
+        """Check the limits before the code, so a locked-out guesser learns nothing."""
+        limit = self.limits.exceeded(sender, client)
+        if limit is not None:
+            # which limit, never the code or the conversation
+            log.warning(
+                "resume code not checked: %s limit reached (%d failures in %s)",
+                limit.name,
+                limit.attempts,
+                limit.window,
+            )
+            return current, self.conversation.resume_refused(current, limit is PER_CONVERSATION)
         owner = self.codes.owner(code)
         found = self.drafts.load(owner) if owner else None
         if owner is None or found is None:
+            self.limits.record_failure(sender, client)
             return current, self.conversation.resume_failed(current)
         if owner != sender:
             self.forget(sender)

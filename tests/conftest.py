@@ -8,15 +8,22 @@ import secrets
 import socket
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.definitions import load_applications
 from bot.stack import MODEL, Stack
 from bot.storage.crypto import DataBox
-from bot.storage.database import create_tables, make_engine
+from bot.storage.database import create_tables, make_engine, utcnow
 from bot.submission.schemas import CONTRACTS_DIR
+from bot.turns import Turns
+
+# One conversation-token key for the test process and the stacks it starts, so in-process
+# tests can issue web conversation ids the way the socket.io channel does.
+os.environ.setdefault("ANTRAGSLOTSE_SESSION_KEY", secrets.token_hex(32))
 
 PG_URL = os.environ.get("ANTRAGSLOTSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -37,10 +44,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         rasa_port=free_port(),
         action_port=free_port(),
         service_port=free_port(),
+        backoffice_port=free_port(),
         env={
             "ANTRAGSLOTSE_VAR_DIR": str(var_dir),
-            "ANTRAGSLOTSE_BACKOFFICE_TOKEN": secrets.token_urlsafe(16),
+            "ANTRAGSLOTSE_BACKOFFICE_TOKEN": secrets.token_urlsafe(32),
             "ANTRAGSLOTSE_DB_URL": f"sqlite:///{var_dir / 'antragslotse.db'}",
+            # The tests speak REST as a city's trusted front end would (bot/channels/rest.py).
+            "ANTRAGSLOTSE_REST_TOKEN": secrets.token_urlsafe(32),
             "ANTRAGSLOTSE_WIDGET_ORIGINS": f"http://127.0.0.1:{widget_host_port}",
             # Web chat time limit: warn 15 s after the last message, pause after 35 s.
             "ANTRAGSLOTSE_IDLE_SECONDS": "35",
@@ -91,3 +101,24 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
 @pytest.fixture
 def box() -> DataBox:
     return DataBox([DataBox.generate_key()])
+
+
+class Clock:
+    """A clock the test moves by hand (`clock.now += timedelta(...)`)."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def turns(engine: Any, box: DataBox, clock: Clock) -> Turns:
+    """The form engine with its storage, on a real database, without Rasa around it."""
+    return Turns(engine, box, load_applications(), clock)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 HELD_OUT_DIR = Path(__file__).resolve().parent / "guide_heldout"
+FRESH_DIR = Path(__file__).resolve().parent / "guide_heldout_fresh"  # written blind, later
 REFER = "refer:"
 MAX_TURNS = 6  # three triage questions and three more would be a loop
 
@@ -41,16 +42,16 @@ class Walk:
         return self.reached == self.case.expect
 
 
-def held_out(lang: str) -> list[Case]:
-    raw = yaml.safe_load((HELD_OUT_DIR / f"{lang}.yml").read_text("utf-8"))
+def held_out(lang: str, directory: Path = HELD_OUT_DIR) -> list[Case]:
+    raw = yaml.safe_load((directory / f"{lang}.yml").read_text("utf-8"))
     return [
         Case(str(c["text"]), str(c["expect"]), {k: str(v) for k, v in c["answers"].items()})
         for c in raw
     ]
 
 
-def languages() -> list[str]:
-    return sorted(p.stem for p in HELD_OUT_DIR.glob("*.yml"))
+def languages(directory: Path = HELD_OUT_DIR) -> list[str]:
+    return sorted(p.stem for p in directory.glob("*.yml"))
 
 
 def walk(case: Case, first: Send, send: Send) -> Walk:

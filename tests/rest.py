@@ -46,7 +46,9 @@ class RestCitizen:
 
     def say(self, message: str, **metadata: str) -> tuple[str, dict[str, Any]]:
         status, messages = call(
-            self.url, {"sender": self.sender, "message": message, "metadata": metadata}
+            self.url,
+            {"sender": self.sender, "message": message, "metadata": metadata},
+            token=self.stack.rest_token,
         )
         assert status == 200
         states = [m["custom"] for m in messages if "custom" in m]
@@ -59,6 +61,8 @@ class RestCitizen:
             f"{self.stack.service_url}/chat/upload",
             data={"sender": self.sender, "document": document, "lang": "de"},
             files={"file": (filename, data, "application/pdf")},
+            # A trusted front end on the REST channel uploads for its own conversations.
+            headers={"Authorization": f"Bearer {self.stack.rest_token}"},
             timeout=60,
         )
 
@@ -71,7 +75,7 @@ def wait_for_delivery(stack: Stack, reference: str) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         status, body = call(
-            f"{stack.service_url}/backoffice/api/submissions/{reference}", token=stack.token
+            f"{stack.backoffice_url}/backoffice/api/submissions/{reference}", token=stack.token
         )
         if status == 200:
             return body

@@ -99,7 +99,7 @@ def test_example_dialogue_delivers_the_contract_example(stack: Stack, app_id: st
     for attachment_id in attached:
         assert files[attachment_id]["media_type"] == "application/pdf"
         got = requests.get(
-            f"{stack.service_url}/backoffice/api/submissions/{reference}/attachments/{attachment_id}",
+            f"{stack.backoffice_url}/backoffice/api/submissions/{reference}/attachments/{attachment_id}",
             headers={"Authorization": f"Bearer {stack.token}"},
             timeout=30,
         )

@@ -19,10 +19,11 @@ import pytest
 import sqlalchemy as sa
 from sanic import Sanic
 
-from bot.backoffice.api import inbox_blueprint
+from bot.backoffice.app import create_backoffice_app
 from bot.backoffice.inbox import Inbox, UnknownReference
 from bot.backoffice.pdf import latin1_safe, payload_lines, render_pdf
 from bot.backoffice.targets import DeliveryError, DeliveryTarget, InboxTarget, RoutingTarget
+from bot.backoffice.throttle import FailureThrottle
 from bot.backoffice.worker import DeliveryWorker
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine
@@ -30,7 +31,7 @@ from bot.submission.outbox import DELIVERED, Outbox, outbox_table
 from tests.conftest import example
 
 T0 = datetime(2026, 11, 20, 9, 15, tzinfo=timezone.utc)
-TOKEN = "test-token-7f3c2a91"
+TOKEN = "test-token-7f3c2a91-5e0b-4d8c-9a3f-0c1d2e3f4a5b"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -221,8 +222,15 @@ def test_inbox_is_encrypted_at_rest(engine: Any, box: DataBox) -> None:
 def api(sqlite_engine: Any, box: DataBox) -> tuple[Sanic, Inbox, dict[str, str | None]]:
     inbox = Inbox(sqlite_engine, box)
     settings: dict[str, str | None] = {"token": TOKEN}
-    app = Sanic(f"backoffice_test_{uuid.uuid4().hex}")
-    app.blueprint(inbox_blueprint(inbox, lambda: settings["token"]))
+    # These tests are about the API's answers; tests/security/ tests the throttle.
+    lenient = FailureThrottle(max_failures=10_000, delay_step_s=0.0)
+    app = create_backoffice_app(
+        sqlite_engine,
+        box,
+        lambda: settings["token"],
+        name=f"backoffice_test_{uuid.uuid4().hex}",
+        throttle=lenient,
+    )
     return app, inbox, settings
 
 
@@ -418,3 +426,20 @@ def test_pdf_renders_any_script(font: Any) -> None:
 
 def test_latin1_fallback() -> None:
     assert latin1_safe("Müller – 5 € „ok“ Łódź Олена") == 'Müller - 5 EUR "ok" Lódz ?????'
+
+
+# ------------------------------------------------------------------ throttle
+
+
+def test_throttle_window_slides_and_delay_grows() -> None:
+    now = [1000.0]
+    throttle = FailureThrottle(
+        max_failures=3, window_s=60, delay_step_s=0.5, max_delay_s=1.0, clock=lambda: now[0]
+    )
+    assert [throttle.fail("10.0.0.1") for _ in range(3)] == [0.5, 1.0, 1.0]
+    assert throttle.retry_after("10.0.0.1") == 60
+    assert throttle.retry_after("10.0.0.2") is None  # per address
+    now[0] += 59.5
+    assert throttle.retry_after("10.0.0.1") == 1
+    now[0] += 0.5  # the oldest failure leaves the window
+    assert throttle.retry_after("10.0.0.1") is None

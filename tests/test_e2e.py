@@ -82,10 +82,15 @@ def test_complete_application_over_rest(
 
 
 def test_inbox_api_refuses_without_token(stack: Stack) -> None:
-    status, body = call(f"{stack.service_url}/backoffice/api/submissions")
+    status, body = call(f"{stack.backoffice_url}/backoffice/api/submissions")
     assert (status, body) == (401, {"error": "unauthorized"})
-    status, _ = call(f"{stack.service_url}/backoffice/api/submissions", token="wrong")
+    status, _ = call(f"{stack.backoffice_url}/backoffice/api/submissions", token="wrong")
     assert status == 401
+    status, _ = call(f"{stack.backoffice_url}/backoffice/api/submissions", token=stack.token)
+    assert status == 200
+    # the public port does not serve the inbox API at all
+    status, _ = call(f"{stack.service_url}/backoffice/api/submissions", token=stack.token)
+    assert status == 404
 
 
 def test_cancel_deletes_what_was_entered(stack: Stack) -> None:

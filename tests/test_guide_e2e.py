@@ -3,7 +3,8 @@
 Every held-out need description (tests/guide_heldout/<lang>.yml, never in
 training) is the first message of a new conversation over REST; triage
 questions are answered as that citizen would. The figures go to
-build/guide-heldout.json.
+build/guide-heldout.json; those of the fresh set (tests/guide_heldout_fresh,
+written blind later) under its key "fresh".
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from bot.stack import Stack
 from bot.submission.schemas import payload_problems
 from tests.dialogues.multilingual import ARABIC, UKRAINIAN
-from tests.guide_cases import Case, Walk, held_out, languages, score, walk
+from tests.guide_cases import FRESH_DIR, Case, Walk, held_out, languages, score, walk
 from tests.rest import RestCitizen, fictional_pdf, wait_for_delivery
 from tests.scripts import GRUNDSICHERUNG_DE
 
@@ -32,10 +33,14 @@ DEFAULT_TARGET = 0.90
 FLOOR = 0.80
 
 
-def _record(lang: str, figures: dict[str, Any]) -> None:
+def _record(lang: str, figures: dict[str, Any], section: str | None = None) -> None:
     FIGURES.parent.mkdir(exist_ok=True)
     known = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-    FIGURES.write_text(json.dumps({**known, lang: figures}, indent=2, sort_keys=True))
+    if section is None:
+        known[lang] = figures
+    else:
+        known[section] = {**known.get(section, {}), lang: figures}
+    FIGURES.write_text(json.dumps(known, indent=2, sort_keys=True))
 
 
 def _walk_over_rest(citizen: RestCitizen, case: Case, lang: str) -> Walk:
@@ -46,9 +51,8 @@ def _walk_over_rest(citizen: RestCitizen, case: Case, lang: str) -> Walk:
     )
 
 
-@pytest.mark.parametrize("lang", languages())
-def test_needs_in_own_words_reach_the_right_application(stack: Stack, lang: str) -> None:
-    walks = [_walk_over_rest(RestCitizen(stack), case, lang) for case in held_out(lang)]
+def _walk_and_record(stack: Stack, lang: str, cases: list[Case], section: str | None) -> None:
+    walks = [_walk_over_rest(RestCitizen(stack), case, lang) for case in cases]
     result = score(walks)
     misses = [f"{w.case.text!r}: {w.reached} for {w.case.expect}" for w in walks if not w.hit]
     _record(
@@ -61,8 +65,19 @@ def test_needs_in_own_words_reach_the_right_application(stack: Stack, lang: str)
             "target": TARGET.get(lang, DEFAULT_TARGET),
             "misses": misses,
         },
+        section,
     )
     assert result.top1 >= FLOOR, "\n".join(misses)
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_needs_in_own_words_reach_the_right_application(stack: Stack, lang: str) -> None:
+    _walk_and_record(stack, lang, held_out(lang), None)
+
+
+@pytest.mark.parametrize("lang", languages(FRESH_DIR))
+def test_fresh_held_out_needs_reach_the_right_application(stack: Stack, lang: str) -> None:
+    _walk_and_record(stack, lang, held_out(lang, FRESH_DIR), "fresh")
 
 
 def _answer_script(citizen: RestCitizen, state: dict[str, Any], script: dict[str, str]) -> dict:

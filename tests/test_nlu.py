@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from bot.stack import MODEL
+from tests.guide_cases import FRESH_DIR
+from tests.guide_cases import HELD_OUT_DIR as GUIDE_HELD_OUT_DIR
 from tests.guide_cases import held_out as guide_cases
 from tests.guide_cases import languages as guide_languages
 
@@ -79,7 +81,12 @@ def test_held_out_phrases_are_not_training_data() -> None:
 
 
 def test_held_out_need_descriptions_are_not_training_data() -> None:
-    descriptions = {c.text.casefold() for lang in guide_languages() for c in guide_cases(lang)}
+    descriptions = {
+        c.text.casefold()
+        for directory in (GUIDE_HELD_OUT_DIR, FRESH_DIR)
+        for lang in guide_languages(directory)
+        for c in guide_cases(lang, directory)
+    }
     assert sorted(descriptions & _training_examples()) == []
 
 

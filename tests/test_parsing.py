@@ -7,13 +7,16 @@ well-known example IBAN).
 from __future__ import annotations
 
 import ast
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 import yaml
+from PIL import Image
 
 from bot.parsing import (
     INPUT_TYPES,
@@ -26,6 +29,8 @@ from bot.parsing import (
     parse_choice,
 )
 from bot.parsing.dates import today
+from bot.parsing.files import check_quota, checked_upload
+from tests.rest import fictional_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "bot" / "parsing"
@@ -826,11 +831,41 @@ def test_every_reason_is_reachable(
     assert reason(input_type, text, "de", options) == expected_reason
 
 
+def _image(mode: str, size: tuple[int, int], kind: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size).save(out, kind)
+    return out.getvalue()
+
+
+def _noise_png() -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((128, 128), 64).save(out, "PNG")
+    return out.getvalue()
+
+
+def _pdf_with_javascript() -> bytes:
+    with pikepdf.open(io.BytesIO(fictional_pdf())) as pdf:
+        pdf.Root.Names = pikepdf.Dictionary(
+            JavaScript=pikepdf.Dictionary(
+                Names=[pikepdf.String("a"), pikepdf.Dictionary(S=pikepdf.Name.JavaScript)]
+            )
+        )
+        out = io.BytesIO()
+        pdf.save(out)
+    return out.getvalue()
+
+
 UPLOADS = [
     (b"", "upload.empty"),
     (b"MZ\x90\x00" + b"\x00" * 60, "upload.type"),
     (b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024) + b"\n%%EOF\n", "upload.too_large"),
+    (b"%PDF-1.4\nnot really a document\n%%EOF\n", "upload.type"),
+    (_noise_png()[:2000], "upload.type"),  # truncated: the header is fine, the pixels are not
+    (_image("1", (8000, 6000)), "upload.pixels"),  # 48 megapixels, a few KB
+    (_pdf_with_javascript(), "upload.pdf_active"),
+    (fictional_pdf() + b"PK\x05\x06" + b"\x00" * 18, "upload.pdf_active"),  # bytes after %%EOF
 ]
+QUOTA = [((30, 0, 1), "upload.quota"), ((3, 60 * 1024 * 1024 - 10, 11), "upload.quota")]
 
 
 @pytest.mark.parametrize(("data", "expected_reason"), UPLOADS)
@@ -840,8 +875,33 @@ def test_bad_uploads_are_refused_with_a_reason(data: bytes, expected_reason: str
     assert refused.value.reason == expected_reason
 
 
+@pytest.mark.parametrize(("held", "expected_reason"), QUOTA)
+def test_a_full_conversation_refuses_the_next_file(
+    held: tuple[int, int, int], expected_reason: str
+) -> None:
+    check_quota(29, 60 * 1024 * 1024 - 11, 11)  # the last file that still fits
+    with pytest.raises(ParseError) as refused:
+        check_quota(*held)
+    assert refused.value.reason == expected_reason
+
+
+@pytest.mark.parametrize(
+    ("data", "media_type"),
+    [
+        (_image("RGB", (20, 10), "JPEG"), "image/jpeg"),
+        (_image("P", (20, 10), "PNG"), "image/png"),
+        (_image("RGBA", (20, 10), "PNG"), "image/png"),
+        (_image("CMYK", (20, 10), "JPEG"), "image/jpeg"),
+    ],
+)
+def test_images_keep_their_type_after_re_encoding(data: bytes, media_type: str) -> None:
+    checked = checked_upload(data)
+    assert checked.media_type == media_type
+    assert Image.open(io.BytesIO(checked.data)).size == (20, 10)
+
+
 def test_reaching_examples_cover_all_reasons_and_input_types() -> None:
-    reasons = {example[3] for example in REACHING_EXAMPLES} | {u[1] for u in UPLOADS}
+    reasons = {example[3] for example in REACHING_EXAMPLES} | {u[1] for u in UPLOADS + QUOTA}
     assert reasons == set(REASONS)
     assert {example[0] for example in REACHING_EXAMPLES} | {"count"} == set(INPUT_TYPES)
 

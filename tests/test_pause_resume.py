@@ -7,43 +7,25 @@ are given as Rasa would classify them (see test_dialogue.py).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sanic import Sanic
 
 from bot.backoffice.inbox import Inbox
+from bot.channels.conversation_ids import conversation_tokens
 from bot.channels.uploads import upload_blueprint
-from bot.definitions import load_applications
 from bot.forms.dialogue import Reply
 from bot.storage.attachments import AttachmentStore
 from bot.storage.crypto import DataBox
-from bot.storage.database import utcnow
 from bot.storage.resume_codes import ALPHABET as RESUME_ALPHABET
 from bot.turns import Turns
+from tests.conftest import Clock
 from tests.rest import fictional_pdf
 from tests.test_dialogue import turn
 
 CODE = re.compile(rf"[{RESUME_ALPHABET}]{{5}}-[{RESUME_ALPHABET}]{{5}}")
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def turns(engine, box: DataBox, clock: Clock) -> Turns:
-    return Turns(engine, box, load_applications(), clock)
 
 
 def say(turns: Turns, sender: str, text: str, **metadata: str) -> Reply:
@@ -70,6 +52,20 @@ def test_pause_gives_a_code_and_the_date_of_deletion(turns: Turns, clock: Clock)
     valid_until = reply.parts[0]["params"]["valid_until"]["value"]
     assert valid_until == (clock.now + timedelta(days=30)).date().isoformat()
     assert code not in str(turns.drafts.box.fingerprint(code)), "only a keyed hash is stored"
+
+
+def test_after_the_time_limit_only_the_code_reaches_the_draft(turns: Turns) -> None:
+    """A shared screen: whoever comes next to the same conversation finds nothing."""
+    started(turns, "web-shared")
+    idle = {"reason": "idle", "idle_seconds": 1200}
+    reply = turns.handle("web-shared", turn("/pause", **idle), "socketio", "de")[1]
+    assert reply.state["step"] == "paused"
+    code = reply.parts[-1]["params"]["code"]
+    assert turns.drafts.load("web-shared") is None
+    assert say(turns, "web-shared", "/start").state["step"] == "menu"
+    resumed = say(turns, "web-shared", code)
+    assert resumed.state["field"] == "/applicant/birth_date"  # where Helga Schneider stopped
+    assert turns.drafts.load("web-shared").application == "grundsicherung"
 
 
 def test_resume_on_another_conversation_continues_the_draft(turns: Turns) -> None:
@@ -150,7 +146,9 @@ def test_upload_endpoint_accepts_a_pdf_and_refuses_a_renamed_executable(
 ) -> None:
     app = Sanic(f"uploads_{id(engine)}")
     app.blueprint(upload_blueprint(AttachmentStore(engine, box)))
-    form = {"sender": "web-1", "document": "rental_contract", "lang": "en"}
+    web = conversation_tokens().issue()
+    form = {"sender": web.conversation_id, "token": web.token, "document": "rental_contract"}
+    form["lang"] = "en"
     _, ok = app.test_client.post(
         "/chat/upload", data=form, files={"file": ("mietvertrag.pdf", fictional_pdf())}
     )
@@ -160,6 +158,6 @@ def test_upload_endpoint_accepts_a_pdf_and_refuses_a_renamed_executable(
     )
     assert bad.status == 415 and bad.json["error"] == "upload.type"
     assert "PDF" in bad.json["message"], "a localized explanation for the citizen"
-    assert AttachmentStore(engine, box).owned("web-1") == {
+    assert AttachmentStore(engine, box).owned(web.conversation_id) == {
         ok.json["attachment_id"]: "rental_contract"
     }

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bot.nlg.texts import t
 from bot.stack import Stack
@@ -293,7 +294,11 @@ def test_a_whole_application_by_keyboard_through_the_widget(
         else:
             page.keyboard.type(answer)
             page.keyboard.press("Enter")
-        wait_for_bot(frame, before + 1)
+        try:
+            wait_for_bot(frame, before + 1)
+        except PlaywrightTimeoutError:
+            status = frame.inner_text("#status")
+            pytest.fail(f"no answer to {pointer} = {answer!r} (status line: {status!r})")
         # Focus is back in the input after every answer, never on the page body.
         assert focused(frame) == "INPUT#message", pointer
 
@@ -507,14 +512,26 @@ def test_time_limit_warns_extends_and_pauses(browser: Browser, stack: Stack) -> 
     warning.get_by_role("button").click()  # one action extends
     page.locator("#status").get_by_text("35 Sekunden").wait_for()
     assert warning.count() == 0
-    bots = bot_messages(page)
 
     # Not extended again: the draft is paused, with a code to continue.
-    wait_for_bot(page, bots + 1, timeout_ms=60_000)
-    assert state(page)["step"] == "paused"
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('.message-bot')].some(m => m.innerText.includes(t))",
+        arg=t("common.idle_paused", "de", time="35 Sekunden"),
+        timeout=60_000,
+    )
+    # A shared screen: only the message with the code is left, nothing stays stored.
+    assert page.locator(".message-user").count() == 0 and bot_messages(page) == 1
     paused = page.locator(".message-bot").last.inner_text()
-    assert t("common.idle_paused", "de", time="35 Sekunden") in paused
-    assert re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", paused)
+    code = re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", paused)
+    assert code, paused
+    assert page.evaluate("Object.keys(sessionStorage).length") == 0
+    # The next person at this screen gets a new conversation; the code brings the draft back.
+    page.goto(chat_url(stack))
+    wait_for_bot(page, 1)
+    assert state(page)["step"] == "menu" and "Mehmet" not in page.inner_text("#messages")
+    resumed = say(page, code.group(0))
+    assert resumed["application"] == "bildung_teilhabe"
+    assert resumed["field"] == "/applicant/family_name"
     page.context.close()
 
 

@@ -1,24 +1,25 @@
 """The inbox API of `contracts/backoffice.md`, as a sanic 21.12 blueprint.
 
-Caseworker tools read submissions and set their status here. Every call needs
-the bearer token; without it the answer is 401 and nothing else. Bad input is
-a 400 with a JSON error, never a 500.
+Caseworker tools read submissions and set their status here. Every call goes
+through the `Gate` (machine token or caseworker session; without either: 401
+and nothing else) and leaves an audit entry naming the actor. Bad input is a
+400 with a JSON error, never a 500.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import hmac
 import json
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.backoffice.audit import AuditAction, AuditLog
+from bot.backoffice.auth import TOKEN_ENV, Gate, bearer_ok
 from bot.backoffice.inbox import (
     ACCEPTED,
     REJECTED,
@@ -28,15 +29,15 @@ from bot.backoffice.inbox import (
     UnknownReference,
 )
 from bot.backoffice.pdf import render_pdf
+from bot.storage.database import utcnow
 from bot.submission.reference import REFERENCE_PATTERN
 
-TOKEN_ENV = "ANTRAGSLOTSE_BACKOFFICE_TOKEN"
+__all__ = ["TOKEN_ENV", "bearer_ok", "inbox_blueprint"]
+
 MAX_NOTE_CHARS = 2000
 _APPLICATION = re.compile(r"^[a-z_]{1,64}$")
 _NO_STORE = {"Cache-Control": "no-store"}
 _dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
-
-Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
@@ -52,16 +53,6 @@ def _error(status: int, message: str) -> HTTPResponse:
 
 def _not_found() -> HTTPResponse:
     return _error(404, "not found")
-
-
-def bearer_ok(header: str | None, expected: str | None) -> bool:
-    """Constant-time check of `Authorization: Bearer <token>`; no token configured = no access."""
-    if not expected or not header:
-        return False
-    scheme, _, given = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        return False
-    return hmac.compare_digest(given.strip().encode("utf-8"), expected.encode("utf-8"))
 
 
 def _summary(entry: InboxEntry) -> dict[str, Any]:
@@ -100,24 +91,21 @@ def parse_status_body(body: bytes) -> tuple[str, str | None]:
 
 def inbox_blueprint(
     inbox: Inbox,
-    token_getter: Callable[[], str | None],
+    gate: Gate,
+    audit: AuditLog,
     name: str = "backoffice_inbox_api",
 ) -> Blueprint:
-    """Routes under `/backoffice/api`; `token_getter` is asked on every call (rotation works)."""
+    """Routes under `/backoffice/api/submissions`; each one guarded and audited."""
     bp = Blueprint(name, url_prefix="/backoffice/api")
+    authorized = gate.guard
 
-    def authorized(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            if not bearer_ok(request.headers.get("authorization"), token_getter()):
-                return _json(
-                    {"error": "unauthorized"},
-                    status=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-            return await handler(request, *args, **kwargs)
-
-        return guarded
+    async def record(
+        request: Request,
+        action: AuditAction,
+        reference: str | None = None,
+        file_id: str | None = None,
+    ) -> None:
+        await asyncio.to_thread(audit.record, request.ctx.actor, action, reference, file_id)
 
     @bp.get("/submissions")
     @authorized
@@ -129,6 +117,7 @@ def inbox_blueprint(
         if application is not None and not _APPLICATION.match(application):
             return _error(400, "application must be an application id")
         entries = await asyncio.to_thread(inbox.list, status, application)
+        await record(request, AuditAction.LIST)
         return _json({"items": [_summary(e) for e in entries]})
 
     @bp.get("/submissions/<reference>")
@@ -140,6 +129,7 @@ def inbox_blueprint(
         if submission is None:
             return _not_found()
         files = await asyncio.to_thread(inbox.attachments, reference)
+        await record(request, AuditAction.READ, reference)
         return _json(
             {
                 **_summary(submission),
@@ -167,6 +157,7 @@ def inbox_blueprint(
         found = next((f for f in files if f.id == attachment_id), None)
         if found is None:
             return _not_found()
+        await record(request, AuditAction.READ_FILE, reference, found.id)
         return response.raw(
             found.data,
             content_type=found.media_type,
@@ -194,6 +185,7 @@ def inbox_blueprint(
                 payload=submission.payload,
             )
         )
+        await record(request, AuditAction.READ_PDF, reference)
         return response.raw(
             pdf,
             content_type="application/pdf",
@@ -216,6 +208,7 @@ def inbox_blueprint(
             submission = await asyncio.to_thread(inbox.set_status, reference, status, note)
         except UnknownReference:
             return _not_found()
+        await record(request, AuditAction.SET_STATUS, reference)
         return _json(
             {
                 **_summary(submission),
@@ -224,5 +217,20 @@ def inbox_blueprint(
                 else None,
             }
         )
+
+    @bp.delete("/submissions/<reference>")
+    @authorized
+    async def erase_submission(request: Request, reference: str) -> HTTPResponse:
+        """Art. 17 GDPR: the submission and its files go; the audit entry stays."""
+        if not REFERENCE_PATTERN.match(reference):
+            return _not_found()
+        now = utcnow()
+        entry = functools.partial(
+            audit.record, request.ctx.actor, AuditAction.ERASE, reference, now=now
+        )
+        erased = await asyncio.to_thread(inbox.erase, reference, lambda conn: entry(conn=conn))
+        if not erased:
+            return _not_found()
+        return _json({"reference": reference, "erased_at": now.isoformat(timespec="seconds")})
 
     return bp

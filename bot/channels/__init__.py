@@ -3,5 +3,12 @@ channel `webchat`), later messenger adapters. Every channel speaks the conversat
 contract (`contracts/conversation.md`) with Rasa; none of them holds dialogue logic.
 """
 
+import re
+
 # One chat message at most: the page's input holds it, the socket.io channel enforces it.
 MAX_MESSAGE_CHARS = 2000
+
+# Rasa's REST channel is on only with this bearer token (bot/channels/rest.py).
+REST_TOKEN_ENV = "ANTRAGSLOTSE_REST_TOKEN"
+# A conversation id as a trusted client may name it; the web's are issued by the server.
+SENDER_RE = re.compile(r"[A-Za-z0-9_.:-]{1,128}")

@@ -7,9 +7,14 @@ depends on it:
 - one `bot_uttered` event per bot message, whole: `text`, `buttons` and the `custom`
   state object together (Rasa's own splits the text at blank lines and hands `custom`
   to `emit()` as keyword arguments, which fails for our state object);
-- the socket joins the room of its conversation on every `session_request` (Rasa's own
-  forgets to await `enter_room`), so what the server sends on its own reaches the page,
-  also after a reconnect;
+- the server issues the conversation id (bot/channels/conversation_ids.py): a socket
+  joins a conversation only by showing that conversation's token on connect or in
+  `session_request`, else it gets a new one; a page can never choose or adopt an id;
+- the socket joins the room of its conversation (Rasa's own forgets to await
+  `enter_room`), so what the server sends on its own reaches the page, also after a
+  reconnect;
+- each turn's metadata carries `client`, a keyed hash of the address, for the
+  resume-code limits; a page cannot set it;
 - a `user_uttered` is acknowledged once its turn is answered, so the page can tell a
   lost turn from a slow one;
 - an idle timer (`IdleTimers`) warns before the session runs out and pauses the draft
@@ -20,10 +25,8 @@ Message texts are never logged here.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -35,15 +38,15 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels import MAX_MESSAGE_CHARS
+from bot.channels.conversation_ids import conversation_tokens
 from bot.channels.idle import IdleTimers, idle_settings
+from bot.channels.metadata import client_metadata
+from bot.nlg.texts import DEFAULT_LANGUAGE, supported_languages, t
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "socketio"
-SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
-MAX_METADATA_BYTES = 4096
 ORIGINS_ENV = "ANTRAGSLOTSE_CHAT_ORIGINS"
-SERVER_METADATA = frozenset({"reason", "idle_seconds"})
 
 
 def allowed_origins(configured: Any) -> list[str]:
@@ -54,26 +57,21 @@ def allowed_origins(configured: Any) -> list[str]:
     return origins or os.environ.get(ORIGINS_ENV, "").split()
 
 
-def valid_session_id(value: Any) -> bool:
-    return isinstance(value, str) and SESSION_ID_RE.fullmatch(value) is not None
-
-
 def valid_turn(data: Any) -> tuple[str, dict[str, Any]] | None:
     """(text, metadata) of a `user_uttered` payload, or None when it is not a chat turn."""
     if not isinstance(data, Mapping):
         return None
-    text, metadata = data.get("message"), data.get("metadata") or {}
+    text, metadata = data.get("message"), client_metadata(data.get("metadata"))
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_MESSAGE_CHARS:
         return None
-    if isinstance(metadata, str):
-        try:
-            metadata = json.loads(metadata)
-        except ValueError:
-            return None
-    if not isinstance(metadata, dict) or len(json.dumps(metadata)) > MAX_METADATA_BYTES:
+    if metadata is None:
         return None
-    # Only the server's own time limit may say why a turn was sent (bot/channels/idle.py).
-    return text, {k: v for k, v in metadata.items() if k not in SERVER_METADATA}
+    return text, metadata
+
+
+def too_long(data: Any) -> bool:
+    text = data.get("message") if isinstance(data, Mapping) else None
+    return isinstance(text, str) and len(text) > MAX_MESSAGE_CHARS
 
 
 class WebChatOutput(OutputChannel):
@@ -147,48 +145,64 @@ class WebChatInput(InputChannel):
             return sum(1 for _ in sio.manager.get_participants("/", room))
 
         self.idle = IdleTimers(idle_settings(), sio, send, connected_sockets)
+        tokens = conversation_tokens()
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        async def join(sid: str, requested: str) -> str:
-            """Bind the socket to its conversation (and only to that one)."""
+        async def join(sid: str, auth: Any) -> dict[str, str]:
+            """Bind the socket to the conversation its token proves; else keep the one it
+            has, or give it a new one."""
+            shown = auth if isinstance(auth, Mapping) else {}
             async with sio.session(sid) as session:
                 previous = session.get("session_id")
-                session["session_id"] = requested
-            if previous and previous != requested:
+                if tokens.verify(shown.get("session_id"), shown.get("token")):
+                    session["session_id"] = shown["session_id"]
+                elif previous is None:
+                    session["session_id"] = tokens.issue().conversation_id
+                session_id = session["session_id"]
+            if previous and previous != session_id:
                 await sio.leave_room(sid, previous)
-            await sio.enter_room(sid, requested)
-            return requested
+            await sio.enter_room(sid, session_id)
+            return {"session_id": session_id, "token": tokens.token_for(session_id)}
 
         @sio.on("connect")
-        async def connect(sid: str, _environ: Any, auth: Any = None) -> None:
-            # The page names its conversation here, so messages it queued while offline
-            # (sent right after the reconnect) already belong to it.
-            if isinstance(auth, Mapping) and valid_session_id(auth.get("session_id")):
-                await join(sid, auth["session_id"])
+        async def connect(sid: str, environ: Any, auth: Any = None) -> None:
+            # The page shows its conversation's token here, so messages it queued while
+            # offline (sent right after the reconnect) already belong to it.
+            await join(sid, auth)
+            request = environ.get("sanic.request") if isinstance(environ, Mapping) else None
+            if request is not None:
+                async with sio.session(sid) as session:
+                    session["client"] = tokens.client_key(request.remote_addr or request.ip)
 
         @sio.on("session_request")
-        async def session_request(sid: str, data: Any = None) -> None:
-            """Rasa's socket.io handshake, for clients written for Rasa's own channel."""
-            requested = data.get("session_id") if isinstance(data, Mapping) else None
-            if not valid_session_id(requested):
-                requested = os.urandom(16).hex()
-            await sio.emit("session_confirm", await join(sid, requested), room=sid)
+        async def session_request(sid: str, data: Any = None) -> dict[str, str]:
+            """The page learns its conversation id and token (acknowledgement); clients
+            written for Rasa's own channel get `session_confirm` with the id as before."""
+            confirmed = await join(sid, data)
+            await sio.emit("session_confirm", confirmed["session_id"], room=sid)
+            return confirmed
 
         @sio.on("user_uttered")
         async def user_uttered(sid: str, data: Any = None) -> dict[str, Any]:
-            session_id = (await sio.get_session(sid)).get("session_id")
-            if session_id is None and isinstance(data, Mapping):
-                if valid_session_id(data.get("session_id")):
-                    session_id = await join(sid, data["session_id"])
+            session = await sio.get_session(sid)
+            session_id = session.get("session_id")
+            if too_long(data):
+                lang = (client_metadata(data.get("metadata")) or {}).get("language")
+                lang = lang if lang in supported_languages() else DEFAULT_LANGUAGE
+                message = t("channel.message_too_long", lang, max=str(MAX_MESSAGE_CHARS))
+                return {"ok": False, "error": "too_long", "message": message}
             turn = valid_turn(data)
             if session_id is None or turn is None:
                 return {"ok": False, "error": "bad_request" if session_id else "no_session"}
+            text, metadata = turn
+            if session.get("client"):
+                metadata["client"] = session["client"]
             assert self.idle is not None
             self.idle.stop(session_id)
-            await send(session_id, *turn)
+            await send(session_id, text, metadata)
             self.idle.after_turn(session_id)
             return {"ok": True}
 

@@ -47,7 +47,6 @@ RESUME_CODE = re.compile(
     re.IGNORECASE,
 )
 REFERENCE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4}-[0-9]{4}-[0-9A-Za-z]{6,10})(?![A-Za-z0-9])")
-MAX_RESUME_FAILURES = 5
 PAUSABLE = ("asking", "summary", "choose_change", "confirm_cancel")
 RESUMABLE_FROM = ("menu", "resume_code", "submitted")
 # Controls that an answer wins over: "Nachhilfe" is a choice, not a call for help,
@@ -443,8 +442,7 @@ class Conversation(Guiding):
         return reply
 
     def _resume_with(self, draft: Draft, code: str) -> Reply:
-        if draft.resume_failures >= MAX_RESUME_FAILURES:
-            return self._continue_where(draft, Reply().say("common.resume_locked"))
+        """The caller checks the code, and first its limits on failed attempts (resume_limits)."""
         return Reply(resume_code=code)
 
     def resumed(self, draft: Draft) -> Reply:
@@ -457,10 +455,16 @@ class Conversation(Guiding):
         return self._resume(draft, Reply().say("common.resumed"))
 
     def resume_failed(self, draft: Draft) -> Reply:
-        draft.resume_failures += 1
         if draft.phase == "resume_code":
             draft.phase, draft.return_phase = draft.return_phase or "menu", None
         return self._continue_where(draft, Reply().say("common.resume_unknown"))
+
+    def resume_refused(self, draft: Draft, this_conversation: bool) -> Reply:
+        """Too many wrong codes: in this conversation, or from this client or everyone."""
+        if draft.phase == "resume_code":
+            draft.phase, draft.return_phase = draft.return_phase or "menu", None
+        key = "common.resume_locked" if this_conversation else "common.resume_busy"
+        return self._continue_where(draft, Reply().say(key))
 
     def _status_request(self, draft: Draft, turn: UserTurn) -> Reply:
         """Status only for references submitted in this conversation (or its resumed draft)."""

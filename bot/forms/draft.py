@@ -19,7 +19,6 @@ class Draft:
     reference: str | None = None
     references: list[str] = field(default_factory=list)  # submitted here: status may be told
     hints_shown: list[str] = field(default_factory=list)
-    resume_failures: int = 0  # wrong resume codes typed in this conversation
     language_checked: bool = False  # the first free-text message was checked for its language
     previous_lang: str | None = None  # to go back to if a guessed language is declined
     # the guide (phases guide and offer): facts, questions asked, the current question,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CONTROL_CONFIDENCE = 0.7  # below this, a control intent is treated as an answer
+MAX_CLIENT_KEY = 128  # the channels' client key is a short hash; anything longer is not one
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class UserTurn:
         default_factory=dict
     )  # this conversation's uploads: id -> kind
     ranking: Mapping[str, float] = field(default_factory=dict)  # every intent the NLU weighed
+    # a server-set, already hashed key of the client (browser, address), for rate limits
+    client: str | None = None
 
     def best_of(self, intents: Iterable[str]) -> tuple[str, float] | None:
         """The most likely of `intents` by the NLU's ranking, even if another came first."""
@@ -47,6 +50,8 @@ class UserTurn:
     @classmethod
     def from_latest_message(cls, message: Mapping[str, Any]) -> UserTurn:
         intent = message.get("intent") or {}
+        sent = message.get("metadata")
+        client = sent.get("client") if isinstance(sent, Mapping) else None
         return cls(
             text=(message.get("text") or "").strip(),
             intent=intent.get("name"),
@@ -58,4 +63,7 @@ class UserTurn:
                 for i in message.get("intent_ranking") or []
                 if i.get("name")
             },
+            client=client
+            if isinstance(client, str) and 0 < len(client) <= MAX_CLIENT_KEY
+            else None,
         )

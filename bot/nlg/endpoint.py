@@ -3,6 +3,7 @@
 Rasa posts {"response", "arguments", "tracker", "channel"} for every bot
 message (https://rasa.com/docs/rasa/nlg). The language comes with the
 arguments on the turn it changes, else from the tracker's `language` slot.
+Only Rasa may call it: it sends the internal token (endpoints.yml, bot/internal_auth.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from bot.internal_auth import internal_call_ok, internal_token
 from bot.nlg.render import render
 from bot.nlg.texts import DEFAULT_LANGUAGE, supported_languages, t
 
@@ -30,14 +32,17 @@ def _language(body: Mapping[str, Any]) -> str:
 
 def nlg_blueprint() -> Blueprint:
     blueprint = Blueprint("nlg")
+    token = internal_token()
 
     @blueprint.post("/nlg")
     async def generate(request: Request) -> HTTPResponse:
+        if not internal_call_ok(request.headers.get("Authorization"), token):
+            return json({"error": "unauthorized"}, status=401)
         body = request.json if isinstance(request.json, dict) else {}
         lang = _language(body)
         if body.get("response") != TURN_RESPONSE:
             # Only Rasa's own defaults (e.g. a fallback) end up here.
-            logger.warning("NLG asked for unknown response %r", body.get("response"))
+            logger.warning("NLG asked for a response other than %s", TURN_RESPONSE)
             return json({"text": t("common.fallback", lang)})
         return json(render(body.get("arguments") or {}, lang))
 

@@ -46,6 +46,9 @@ REASONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "upload.type": (),
         "upload.too_large": ("max",),
         "upload.empty": (),
+        "upload.pixels": ("max",),
+        "upload.pdf_active": (),
+        "upload.quota": ("files", "size"),
     }
 )
 

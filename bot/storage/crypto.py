@@ -3,16 +3,24 @@
 Everything a citizen tells us is social data (Sozialdaten); it is stored only as
 Fernet tokens (AES-128-CBC + HMAC-SHA-256). `MultiFernet` lets operators rotate
 keys: the first key encrypts, all keys decrypt.
+
+Resume codes are found by a keyed hash whose key (the lookup key) is kept apart
+from the data keys (`ANTRAGSLOTSE_LOOKUP_KEY` or `<var dir>/lookup.key`): a key
+rotation must not turn every issued code into a stranger. The lookup key file is
+made once from the first data key as it was before (the old derivation), so codes
+issued before the file existed keep working.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +32,15 @@ log = logging.getLogger(__name__)
 
 DATA_KEY_ENV = "ANTRAGSLOTSE_DATA_KEY"
 KEY_FILE_NAME = "data.key"
+LOOKUP_KEY_ENV = "ANTRAGSLOTSE_LOOKUP_KEY"
+LOOKUP_KEY_FILE_NAME = "lookup.key"
+MIN_LOOKUP_SECRET = 32  # characters of an operator-chosen lookup key
 
-__all__ = ["DATA_KEY_ENV", "DataBox", "InvalidToken"]
+__all__ = ["DATA_KEY_ENV", "DataBox", "InvalidToken", "KeyFileExposed"]
+
+
+class KeyFileExposed(RuntimeError):
+    """A key file may be read or changed by others: refuse to start rather than use it."""
 
 
 def _split_keys(text: str) -> list[str]:
@@ -36,7 +51,8 @@ def _split_keys(text: str) -> list[str]:
 class DataBox:
     """Seals bytes or JSON values with the project's data key(s)."""
 
-    def __init__(self, keys: Iterable[str | bytes]) -> None:
+    def __init__(self, keys: Iterable[str | bytes], lookup_key: bytes | None = None) -> None:
+        """`lookup_key` keys `fingerprint`; by default derived from the first key (old way)."""
         keys = list(keys)
         fernets = []
         for number, key in enumerate(keys, start=1):
@@ -48,8 +64,7 @@ class DataBox:
         if not fernets:
             raise ValueError("at least one data key is needed")
         self._fernet = MultiFernet(fernets)
-        first = next(iter(keys))
-        self._lookup_key = hashlib.sha256(b"lookup:" + _as_bytes(first)).digest()
+        self._lookup_key = lookup_key or legacy_lookup_key(keys[0])
 
     @staticmethod
     def generate_key() -> str:
@@ -64,10 +79,14 @@ class DataBox:
         variable (from a secret store) so the key never sits next to the data.
         """
         env = os.environ if environ is None else environ
-        keys = _split_keys(env.get(DATA_KEY_ENV, ""))
-        if keys:
-            return cls(keys)
-        return cls(_split_keys(_key_file(var_dir() / KEY_FILE_NAME)))
+        keys = _split_keys(env.get(DATA_KEY_ENV, "")) or _split_keys(
+            _key_file(var_dir() / KEY_FILE_NAME)
+        )
+        lookup = env.get(LOOKUP_KEY_ENV, "").strip() or _key_file(
+            var_dir() / LOOKUP_KEY_FILE_NAME,
+            lambda: base64.urlsafe_b64encode(legacy_lookup_key(keys[0])).decode("ascii"),
+        )
+        return cls(keys, lookup_key=_lookup_secret(lookup))
 
     def fingerprint(self, text: str) -> str:
         """A keyed hash for finding a secret (a resume code) without storing it.
@@ -102,8 +121,44 @@ def _as_bytes(key: str | bytes) -> bytes:
     return key.encode("ascii") if isinstance(key, str) else key
 
 
-def _key_file(path: Path) -> str:
+def legacy_lookup_key(first_data_key: str | bytes) -> bytes:
+    """How the lookup key used to be derived: from the first data key."""
+    return hashlib.sha256(b"lookup:" + _as_bytes(first_data_key)).digest()
+
+
+def _lookup_secret(text: str) -> bytes:
+    """The file's form (base64 of 32 bytes), or any secret of at least 32 characters."""
+    text = text.strip()
+    try:
+        raw = base64.urlsafe_b64decode(text.encode("ascii"))
+        if len(raw) == 32:
+            return raw
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        pass
+    if len(text) < MIN_LOOKUP_SECRET:
+        raise ValueError(f"{LOOKUP_KEY_ENV} must have at least {MIN_LOOKUP_SECRET} characters")
+    return text.encode("utf-8")
+
+
+def check_private(path: Path) -> None:
+    """Refuse a key file that group or others may read or write (its key may have leaked).
+
+    The message names the file and its mode, never its content.
+    """
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise KeyFileExposed(
+            f"{path} is readable or writable by group or others (mode {mode:o}); "
+            f"its key may have leaked. Run `chmod 600 {path}`, then replace the key "
+            "(`python -m bot.cli rotate-key`)."
+        )
+
+
+def _key_file(path: Path, new: Callable[[], str] | None = None) -> str:
     """Read the key file, creating it atomically (mode 0600) if it does not exist.
+
+    `new` makes the content of a new file (default: a fresh data key). A file that
+    group or others may access is refused (`KeyFileExposed`).
 
     Two processes (action server, service) may start at once: each writes a
     candidate to its own temp file and hard-links it into place; `link` fails
@@ -114,21 +169,26 @@ def _key_file(path: Path) -> str:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(DataBox.generate_key() + "\n")
+                handle.write((new or DataBox.generate_key)() + "\n")
                 handle.flush()
                 os.fsync(handle.fileno())
             try:
                 os.link(tmp, path)
                 log.warning(
-                    "created a new data key file %s; set %s in production",
-                    path,
-                    DATA_KEY_ENV,
+                    "created the key file %s; production sets keys from a secret store", path
                 )
             except FileExistsError:
                 pass
         finally:
             tmp.unlink(missing_ok=True)
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        log.warning("data key file %s is readable by others (mode %o)", path, mode)
+    check_private(path)
     return path.read_text(encoding="ascii")
+
+
+def secret_from_file(name: str) -> str:
+    """A random secret kept in `<var dir>/<name>` (0600), made on first use.
+
+    For secrets that must survive restarts and be shared by our processes on one
+    machine (conversation tokens, the internal token); production may set them instead.
+    """
+    return _key_file(var_dir() / name).strip()

@@ -72,11 +72,34 @@ def create_tables(engine: Engine, attempts: int = 3) -> None:
     for attempt in range(1, attempts + 1):
         try:
             metadata.create_all(engine)
+            add_missing_columns(engine)
             return
         except sa.exc.DBAPIError:
             if attempt == attempts:
                 raise
             time.sleep(0.2 * attempt)
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add nullable columns a newer version put on an existing table (`table.column` added).
+
+    The only schema change we make in place: `ALTER TABLE ... ADD COLUMN` works the
+    same on SQLite and PostgreSQL and needs no migration tool.
+    """
+    added = []
+    inspector = sa.inspect(engine)
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            with engine.begin() as conn:
+                conn.exec_driver_sql(
+                    f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                )
+            added.append(f"{table.name}.{column.name}")
+    return added
 
 
 class UtcDateTime(sa.types.TypeDecorator):

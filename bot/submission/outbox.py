@@ -4,6 +4,13 @@ The citizen gets the reference at once; delivery happens later, retried with
 exponential backoff until it succeeds. Payloads are stored encrypted, and only
 payloads that pass the schema are stored at all: an invalid payload would be
 retried forever and never accepted.
+
+Nothing personal is kept once the back office has it: delivery deletes the row
+and its files (Art. 5(1)(e) GDPR) and leaves only the reference with its time in
+`outbox_delivered`, so a reference is never handed out twice (a new submission
+under a delivered reference would be taken for a repeat and dropped). The
+application type is read from the sealed payload; its plaintext column, kept for
+databases made before, is written empty (`forget_plain_applications` empties old rows).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ outbox_table = sa.Table(
     "outbox",
     metadata,
     sa.Column("reference", sa.String(32), primary_key=True),
-    sa.Column("application", sa.String(64), nullable=False),
+    sa.Column("application", sa.String(64), nullable=False),  # legacy plaintext; written empty
     sa.Column("payload", sa.LargeBinary, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, default=PENDING),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
@@ -45,6 +52,13 @@ outbox_table = sa.Table(
 )
 
 outbox_files = file_table("outbox_attachments")
+
+delivered_table = sa.Table(
+    "outbox_delivered",
+    metadata,
+    sa.Column("reference", sa.String(32), primary_key=True),
+    sa.Column("delivered_at", UtcDateTime, nullable=False),
+)
 
 
 class InvalidPayload(ValueError):
@@ -110,9 +124,11 @@ class Outbox:
             raise InvalidPayload(problems)
         now = now or utcnow()
         reference = payload["reference"]
+        if self.status(reference) == DELIVERED:
+            raise ReferenceConflict(reference)  # its payload is gone; nothing to compare
         row = {
             "reference": reference,
-            "application": payload["application"],
+            "application": "",
             "payload": self._box.seal_json(payload),
             "status": PENDING,
             "attempts": 0,
@@ -150,7 +166,7 @@ class Outbox:
         c = outbox_table.c
         with self._engine.connect() as conn:
             rows = conn.execute(
-                sa.select(c.reference, c.application, c.payload, c.attempts, c.next_attempt_at)
+                sa.select(c.reference, c.payload, c.attempts, c.next_attempt_at)
                 .where(c.status == PENDING, c.next_attempt_at <= now)
                 .order_by(c.next_attempt_at, c.created_at, c.reference)
                 .limit(limit)
@@ -173,17 +189,42 @@ class Outbox:
             payload = self._box.open_json(row.payload)
             with self._engine.connect() as conn:
                 files = tuple(select_files(conn, outbox_files, self._box, row.reference))
-            items.append(OutboxItem(row.reference, row.application, payload, row.attempts, files))
+            items.append(
+                OutboxItem(row.reference, payload["application"], payload, row.attempts, files)
+            )
         return items
 
     def mark_delivered(self, reference: str, now: datetime | None = None) -> None:
-        """The target has it; never deliver again."""
+        """The target has it: delete the submission and its files, keep only the reference."""
         with self._engine.begin() as conn:
-            conn.execute(
-                outbox_table.update()
-                .where(outbox_table.c.reference == reference)
-                .values(status=DELIVERED, delivered_at=now or utcnow(), last_error=None)
-            )
+            conn.execute(outbox_files.delete().where(outbox_files.c.reference == reference))
+            gone = conn.execute(
+                outbox_table.delete().where(outbox_table.c.reference == reference)
+            ).rowcount
+            if gone:
+                conn.execute(
+                    delivered_table.insert().values(
+                        reference=reference, delivered_at=now or utcnow()
+                    )
+                )
+
+    def forget_delivered(self) -> int:
+        """Delete rows an older version kept after delivery, with their files (migration)."""
+        c = outbox_table.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(c.reference, c.delivered_at).where(c.status == DELIVERED)
+            ).all()
+        for row in rows:
+            self.mark_delivered(row.reference, row.delivered_at)
+        return len(rows)
+
+    def forget_plain_applications(self) -> int:
+        """Empty the application column older versions filled (migration)."""
+        with self._engine.begin() as conn:
+            return conn.execute(
+                outbox_table.update().where(outbox_table.c.application != "").values(application="")
+            ).rowcount
 
     def mark_failed(self, reference: str, error_code: str, now: datetime | None = None) -> datetime:
         """Count a failed attempt and schedule the next one; returns when that is.
@@ -223,6 +264,13 @@ class Outbox:
     def status(self, reference: str) -> str | None:
         """`pending`, `delivered`, or None if unknown."""
         with self._engine.connect() as conn:
+            delivered = conn.execute(
+                sa.select(delivered_table.c.reference).where(
+                    delivered_table.c.reference == reference
+                )
+            ).scalar_one_or_none()
+            if delivered:
+                return DELIVERED
             return conn.execute(
                 sa.select(outbox_table.c.status).where(outbox_table.c.reference == reference)
             ).scalar_one_or_none()

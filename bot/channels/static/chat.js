@@ -96,16 +96,6 @@
     return element;
   }
 
-  function newSender() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map
-      .call(bytes, function (b) {
-        return ("0" + b.toString(16)).slice(-2);
-      })
-      .join("");
-  }
-
   function storage(kind) {
     try {
       return window[kind];
@@ -118,13 +108,14 @@
     var store = storage("sessionStorage");
     try {
       var stored = JSON.parse((store && store.getItem(STORAGE_KEY + (config.application || ""))) || "null");
-      if (stored && typeof stored.sender === "string" && Array.isArray(stored.items)) {
+      if (stored && typeof stored.sender === "string" && typeof stored.token === "string" && Array.isArray(stored.items)) {
         return stored;
       }
     } catch (e) {
       // unreadable: start afresh
     }
-    return { sender: newSender(), items: [], state: null, receipt: null };
+    // The server issues the conversation id and its token (session_request below).
+    return { sender: null, token: null, items: [], state: null, receipt: null };
   }
 
   function saveConversation() {
@@ -603,6 +594,16 @@
         forgetConversation(); // the bot deleted what was entered; a reload starts afresh
         return;
       }
+      if (state.step === "paused") {
+        // A shared screen: only the message with the code stays, nothing is kept for a
+        // reload, and the draft can be reached again only with the code.
+        while (list.children.length > 1) {
+          list.removeChild(list.firstChild);
+        }
+        forgetConversation();
+        conversation = { sender: null, token: null, items: [], state: null, receipt: null };
+        return;
+      }
     }
     saveConversation();
   }
@@ -660,7 +661,7 @@
     typingTimer = window.setTimeout(function () {
       setStatus(texts.typing, false);
     }, TYPING_DELAY_MS);
-    var data = { message: message, session_id: conversation.sender };
+    var data = { message: message };
     if (metadata) {
       data.metadata = metadata;
     }
@@ -682,7 +683,7 @@
         return;
       }
       var key = answer && answer.error === "bad_request" ? "error_bad_request" : "error_unavailable";
-      setStatus(texts[key], true);
+      setStatus(answer && typeof answer.message === "string" ? answer.message : texts[key], true);
       if (userItem) {
         userItem.notSent = true;
         userLi.appendChild(notSentNote());
@@ -719,11 +720,14 @@
     }
     var body = new FormData();
     body.append("sender", conversation.sender);
+    body.append("token", conversation.token);
     body.append("document", askedDocument);
     body.append("lang", botLang);
     body.append("file", file);
     setStatus(texts.uploading, false);
-    window.fetch(config.uploadUrl, { method: "POST", body: body, credentials: "same-origin" }).then(
+    // The language also in the URL: a refusal before the body is read (too large) is localized too.
+    var uploadUrl = config.uploadUrl + "?lang=" + encodeURIComponent(botLang);
+    window.fetch(uploadUrl, { method: "POST", body: body, credentials: "same-origin" }).then(
       function (answer) {
         return answer.json().then(function (result) {
           uploadInput.value = "";
@@ -844,11 +848,28 @@
 
   var socket = window.io(config.socketUrl, {
     path: "/socket.io",
-    auth: { session_id: conversation.sender },
+    // Only the token the server issued for this tab's conversation lets the socket rejoin it.
+    auth: function (reply) {
+      reply({ session_id: conversation.sender, token: conversation.token });
+    },
     reconnectionDelayMax: 5000
   });
 
   socket.on("connect", function () {
+    socket.emit("session_request", { session_id: conversation.sender, token: conversation.token }, confirmed);
+  });
+
+  /* The server confirmed this tab's conversation, or gave it a new one. */
+  function confirmed(session) {
+    if (!session || typeof session.session_id !== "string" || typeof session.token !== "string") {
+      return;
+    }
+    if (conversation.sender && session.session_id !== conversation.sender) {
+      startAfresh(); // the old conversation cannot be reached any more
+    }
+    conversation.sender = session.session_id;
+    conversation.token = session.token;
+    saveConversation();
     if (wasConnected) {
       if (askWhereWeAre) {
         askWhereWeAre = false;
@@ -863,7 +884,17 @@
       send("/start", null, metadata);
     }
     wasConnected = true;
-  });
+  }
+
+  function startAfresh() {
+    conversation.items = [];
+    conversation.state = null;
+    conversation.receipt = null;
+    while (list.firstChild) {
+      list.removeChild(list.firstChild);
+    }
+    wasConnected = false;
+  }
 
   socket.on("disconnect", function (reason) {
     if (reason !== "io client disconnect") {
