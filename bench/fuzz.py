@@ -34,7 +34,11 @@ from bot.stack import Stack  # noqa: E402
 TIMEOUT_S = 60
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
     max_leaves=8,
 )
@@ -44,7 +48,7 @@ words = st.one_of(
     st.text(min_size=1900, max_size=2100),
 )
 odd = st.one_of(words, json_values)
-chat_bodies = st.fixed_dictionaries(
+odd_bodies = st.fixed_dictionaries(
     {},
     optional={
         "sender": st.one_of(st.uuids().map(lambda u: u.hex), odd),
@@ -57,6 +61,20 @@ chat_bodies = st.fixed_dictionaries(
         ),
     },
 )
+# Half the inputs are well-formed turns, so the fuzzing also reaches NLU and the dialogue.
+turn_bodies = st.fixed_dictionaries(
+    {"sender": st.uuids().map(lambda u: u.hex), "message": words},
+    optional={
+        "metadata": st.fixed_dictionaries(
+            {},
+            optional={
+                "language": st.sampled_from(["de", "en", "ar", "uk", "xx"]) | odd,
+                "application": st.sampled_from(["wohngeld", "asylblg", "none"]) | odd,
+            },
+        )
+    },
+)
+chat_bodies = st.one_of(turn_bodies, odd_bodies)
 
 
 class Tally:
@@ -105,7 +123,7 @@ def fuzz_rest(stack: Stack, tally: Tally, examples: int) -> None:
 def fuzz_socket(stack: Stack, tally: Tally, examples: int) -> None:
     async def session() -> socketio.AsyncClient:
         client = socketio.AsyncClient()
-        await client.connect(stack.rasa_url, transports=["websocket"])
+        await client.connect(stack.rasa_url, transports=["polling"])
         return client
 
     loop = asyncio.new_event_loop()
@@ -121,14 +139,24 @@ def fuzz_socket(stack: Stack, tally: Tally, examples: int) -> None:
             tally.saw("socket.io", f"{event} no acknowledgement", True)
 
     fuzz(examples, st.tuples(st.sampled_from(events), st.one_of(chat_bodies, odd)), check)
-    loop.run_until_complete(client.disconnect())
+    loop.run_until_complete(client.eio.disconnect(abort=True))
     loop.close()
 
 
 def fuzz_uploads(stack: Stack, tally: Tally, examples: int) -> None:
     url = f"{stack.service_url}/chat/upload"
-    fields = st.dictionaries(
-        st.sampled_from(["sender", "token", "document", "lang", "other"]), st.text(max_size=80)
+    fields = st.one_of(
+        st.fixed_dictionaries(
+            {
+                "sender": st.uuids().map(lambda u: u.hex),
+                "document": st.sampled_from(["rental_contract", "benefit_notice", "x"]),
+            },
+            optional={"lang": st.sampled_from(["de", "fa", "zz"]) | st.text(max_size=8)},
+        ),
+        st.dictionaries(
+            st.sampled_from(["sender", "token", "document", "lang", "other"]),
+            st.text(max_size=80),
+        ),
     )
     files = st.one_of(
         st.binary(max_size=2048),

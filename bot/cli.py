@@ -21,6 +21,7 @@ from pathlib import Path
 from bot.channels import REST_TOKEN_ENV
 from bot.logs import DebugLoggingRefused, refuse_debug_logging
 from bot.stack import MODEL, ROOT, Stack
+from bot.storage import var_dir
 from bot.storage.crypto import KeyFileExposed
 from bot.storage.permissions import secure_start
 
@@ -95,6 +96,7 @@ def run(args: argparse.Namespace) -> None:
         action_port=args.action_port,
         service_port=args.port,
         backoffice_port=args.backoffice_port,
+        log_dir=var_dir() / "log",  # with the rest of the state (ANTRAGSLOTSE_VAR_DIR)
     )
     print("Starting Rasa, the action server and the service ...", flush=True)
     stack.start()
