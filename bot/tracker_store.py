@@ -18,6 +18,7 @@ import json
 import time
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -28,11 +29,19 @@ from bot.storage.retention import retention
 PURGE_EVERY_SAVES = 200
 
 
+def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA secure_delete=ON")
+
+
 class EncryptedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.box = DataBox.from_env()
         self.saves = 0
+        if self.engine.dialect.name == "sqlite":
+            # What a cancel or the retention deletes is overwritten, not left in free pages.
+            sa.event.listen(self.engine, "connect", _secure_delete)
+            self.engine.dispose()  # connections opened so far lack it
 
     def purge(self, now: float | None = None) -> int:
         """Delete events older than the retention period (bot/storage/retention.py)."""

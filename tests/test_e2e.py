@@ -97,6 +97,9 @@ def test_cancel_deletes_what_was_entered(stack: Stack) -> None:
     citizen = RestCitizen(stack)
     citizen.say("/start", language="de", application="grundsicherung")
     citizen.say("Helga")
+    with sqlite3.connect(var_dir(stack) / "tracker.db") as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (citizen.sender,))
+        sealed = [str(data).encode() for (data,) in rows]
     text, state = citizen.say("Ich möchte abbrechen")
     assert state["step"] == "info", text
     _, state = citizen.say("/affirm")
@@ -112,6 +115,9 @@ def test_cancel_deletes_what_was_entered(stack: Stack) -> None:
             )
         ]
     assert kinds[0] == "restart" and "user" not in kinds, "the conversation history is gone"
+    # Gone from the file too, not left in its free pages (even though it was encrypted).
+    stored = b"".join(p.read_bytes() for p in var_dir(stack).glob("tracker.db*"))
+    assert sealed and not any(event[:40] in stored for event in sealed)
     _, state = citizen.say("/start", language="de")
     assert state["step"] == "menu", "a new conversation starts"
 

@@ -54,6 +54,9 @@ def make_engine(url: str | None = None) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows (an erased submission, a purged draft) are overwritten, not left
+        # in free pages of the file, even though they were encrypted.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -353,3 +353,20 @@ def test_a_delivered_reference_is_not_handed_out_again(engine, box: DataBox) -> 
     outbox.mark_delivered(example()["reference"])
     with pytest.raises(ReferenceConflict):
         outbox.put(example("wohngeld") | {"reference": example()["reference"]})
+
+
+def test_a_deleted_draft_leaves_no_trace_in_the_database_file(tmp_path: Path, box: DataBox) -> None:
+    """Not even its ciphertext: SQLite overwrites what it deletes (secure_delete)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'erase.db'}")
+    create_tables(engine)
+    turns = Turns(engine, box, load_applications())
+    turns.handle("web-erase", turn("/start", application="wohngeld"), "rest", "de")
+    turns.handle("web-erase", turn("Quxerasea"), "rest", "de")
+    with engine.connect() as conn:
+        sealed = bytes(conn.exec_driver_sql("SELECT data FROM drafts").scalar_one())
+    turns.forget("web-erase")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("erase.db*"))
+    assert sealed[:40] not in stored
