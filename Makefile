@@ -41,8 +41,10 @@ format: $(VENV)/.installed
 
 # Offline check of requirements.lock against an OSV advisory database (README "Security"):
 # ADVISORY_DB is a checkout or bare git dir of github.com/pypa/advisory-database.
+# The lock against the advisory snapshot in security/ (a test runs this too), or against
+# a full copy of the PyPA advisory database: make audit ADVISORY_DB=<dir or bare .git>.
+ADVISORY_DB ?= security/advisories.json
 audit: $(VENV)/.installed
-	@test -n "$(ADVISORY_DB)" || { echo "usage: make audit ADVISORY_DB=<advisory-database dir or .git>"; exit 2; }
 	$(PY) tools/audit_lock.py --db "$(ADVISORY_DB)"
 
 bench: prepare

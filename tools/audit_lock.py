@@ -8,6 +8,8 @@ matches every `name==version` pin of the lock, and fails on findings that are no
 security/known-findings.yml (mostly pins that Rasa 3.6.21 holds; see README "Security").
 
     python tools/audit_lock.py --db <advisory-database dir or bare .git> [--ref HEAD]
+    python tools/audit_lock.py --db <...> --export security/advisories.json --source "<where, when>"
+    python tools/audit_lock.py --db security/advisories.json     # what the tests run
 """
 
 from __future__ import annotations
@@ -66,9 +68,11 @@ def _parse(text: str, name: str) -> dict[str, Any]:
 
 
 def iter_advisories(db: Path, ref: str = "HEAD") -> Iterator[dict[str, Any]]:
-    """OSV records (.yaml/.yml/.json) from a directory, or from `ref` of a bare git dir."""
+    """OSV records from a snapshot file (`--export`), a directory, or `ref` of a bare git dir."""
     suffixes = (".yaml", ".yml", ".json")
-    if (db / "objects").is_dir() and (db / "HEAD").is_file():
+    if db.is_file():
+        yield from json.loads(db.read_text(encoding="utf-8"))["advisories"]
+    elif (db / "objects").is_dir() and (db / "HEAD").is_file():
         git = ["git", f"--git-dir={db}"]
         names = subprocess.run(
             [*git, "ls-tree", "-r", "--name-only", ref], capture_output=True, text=True, check=True
@@ -132,6 +136,43 @@ def match(pins: dict[str, str], advisories: Iterable[dict[str, Any]]) -> list[Fi
     return sorted(findings, key=lambda f: (f.package, f.id))
 
 
+def export_snapshot(pins: dict[str, str], db: Path, ref: str, target: Path, source: str) -> int:
+    """The advisories of the pinned packages, small enough to keep in the repository.
+
+    CI has no copy of the database; this snapshot lets every test run audit the lock.
+    It names the packages it was cut for, so a package added to the lock later is
+    reported as not covered until the snapshot is made again.
+    """
+    kept = []
+    for adv in iter_advisories(db, ref):
+        affected = [
+            # OSV's `versions` repeats what the ranges say; keep it only without ranges.
+            {k: a[k] for k in ("package", "ranges") if k in a}
+            if a.get("ranges")
+            else {k: a[k] for k in ("package", "versions") if k in a}
+            for a in adv.get("affected") or []
+            if normalize(str((a.get("package") or {}).get("name", ""))) in pins
+        ]
+        if affected and not adv.get("withdrawn"):
+            text = adv.get("summary") or str(adv.get("details", "")).strip()
+            summary = " ".join(text.split())[:100]
+            aliases = adv.get("aliases") or []
+            kept.append(
+                {"id": adv["id"], "aliases": aliases, "summary": summary, "affected": affected}
+            )
+    snapshot = {"source": source, "packages": sorted(pins), "advisories": kept}
+    target.write_text(json.dumps(snapshot, separators=(",", ":"), sort_keys=True) + "\n")
+    return len(kept)
+
+
+def not_covered(pins: dict[str, str], db: Path) -> list[str]:
+    """Pinned packages a snapshot file was not cut for (a directory covers everything)."""
+    if not db.is_file():
+        return []
+    covered = set(json.loads(db.read_text(encoding="utf-8"))["packages"])
+    return sorted(set(pins) - covered)
+
+
 def read_allowed(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
     """(package, advisory id or alias) -> entry of security/known-findings.yml."""
     if not path.is_file():
@@ -150,9 +191,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ref", default="HEAD", help="git ref when --db is a bare git dir")
     parser.add_argument("--lock", type=Path, default=ROOT / "requirements.lock")
     parser.add_argument("--allow", type=Path, default=ROOT / "security/known-findings.yml")
+    parser.add_argument("--export", type=Path, help="write a snapshot for the lock's packages")
+    parser.add_argument("--source", default="", help="with --export: where the database came from")
     args = parser.parse_args(argv)
 
     pins = read_lock(args.lock)
+    if args.export:
+        count = export_snapshot(pins, args.db, args.ref, args.export, args.source)
+        print(f"{count} advisories of {len(pins)} pinned packages written to {args.export}")
+        return 0
+    missing = not_covered(pins, args.db)
+    if missing:
+        print(f"the snapshot does not cover {', '.join(missing)}: make it again (--export)")
+        return 1
     findings = match(pins, iter_advisories(args.db, args.ref))
     allowed = read_allowed(args.allow)
     used: set[tuple[str, str]] = set()
