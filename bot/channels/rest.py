@@ -10,8 +10,10 @@ conversation:
 - a request without a `sender` gets 400, never the shared `default` conversation;
 - a message over 2,000 characters gets a localized 413 before NLU; the text is never
   logged, not even when handling it fails (Rasa's logs it then);
-- metadata is cleaned like the web chat's (bot/channels/metadata.py) and gets the
-  server-set `client`; `input_channel` is always `rest`.
+- metadata is cleaned like the web chat's (bot/channels/metadata.py) and gets
+  `client` for the resume-code limits: the address, or, because one front end serves
+  many citizens, the front end's own name for its citizen (`metadata.client`), hashed;
+  `input_channel` is always `rest`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,17 @@ from bot.channels.metadata import client_metadata
 from bot.nlg.texts import DEFAULT_LANGUAGE, supported_languages, t
 
 logger = logging.getLogger(__name__)
+
+
+def _client_of(body: dict[str, Any], request: Request) -> str | None:
+    """Who the citizen is for the resume-code limits: a trusted front end serves many
+    citizens from one address, so it may name its own citizen (`metadata.client`)."""
+    named = (
+        body.get("metadata", {}).get("client") if isinstance(body.get("metadata"), dict) else None
+    )
+    if isinstance(named, str) and 0 < len(named) <= 128:
+        return f"rest:{named}"
+    return request.remote_addr or request.ip
 
 
 def _error(status: int, error: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> HTTPResponse:
@@ -83,7 +96,7 @@ class TokenRestInput(InputChannel):
                 return _error(400, "rest_bad_request", lang)
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, "message_too_long", lang, max=str(MAX_MESSAGE_CHARS))
-            client = conversation_tokens().client_key(request.remote_addr or request.ip)
+            client = conversation_tokens().client_key(_client_of(body, request))
             if client:
                 metadata["client"] = client
             collector = CollectingOutputChannel()

@@ -275,3 +275,27 @@ def test_the_action_server_and_nlg_answer_only_our_rasa(stack: Stack) -> None:
         with socket.socket() as probe, pytest.raises(OSError):
             probe.settimeout(2)
             probe.connect((address, port))
+
+
+def test_a_trusted_front_end_names_its_citizens_for_the_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One front end serves many citizens from one address: the resume-code limits must
+    count each of them, never the raw name, and a page can never set the key itself."""
+    monkeypatch.setenv("ANTRAGSLOTSE_REST_TOKEN", "b" * 40)
+    heard: list[dict[str, Any]] = []
+
+    async def dialogue(message: Any) -> None:
+        heard.append(message.metadata)
+
+    app = Sanic(f"rest_{uuid.uuid4().hex}")
+    app.blueprint(TokenRestInput().blueprint(dialogue), url_prefix="/webhooks/rest")
+    bearer = {"Authorization": "Bearer " + "b" * 40}
+    for client in ("citizen-a", "citizen-b", None):
+        metadata = {"language": "de", **({"client": client} if client else {})}
+        body = {"sender": uuid.uuid4().hex, "message": "hallo", "metadata": metadata}
+        _, answer = app.test_client.post("/webhooks/rest/webhook", json=body, headers=bearer)
+        assert answer.status == 200
+    keys = [m["client"] for m in heard]
+    assert len(set(keys)) == 3 and not {"citizen-a", "citizen-b"} & set(keys)
+    assert all(m["language"] == "de" for m in heard)
