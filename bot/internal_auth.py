@@ -8,9 +8,9 @@ else from `<var dir>/internal.token`, so parts started by hand on one machine ag
 
 from __future__ import annotations
 
-import hmac
 import os
 
+from bot.bearer import bearer_ok
 from bot.storage.crypto import secret_from_file
 
 INTERNAL_TOKEN_ENV = "ANTRAGSLOTSE_INTERNAL_TOKEN"
@@ -22,9 +22,5 @@ def internal_token() -> str:
 
 
 def internal_call_ok(authorization: str | None, expected: str | None = None) -> bool:
-    """`Authorization: Bearer <internal token>`, compared in constant time."""
-    expected = expected or internal_token()
-    if not authorization or not authorization.startswith("Bearer "):
-        return False
-    shown = authorization.removeprefix("Bearer ").strip().encode("utf-8")
-    return hmac.compare_digest(shown, expected.encode("utf-8"))
+    """`Authorization: Bearer <internal token>`."""
+    return bearer_ok(authorization, expected or internal_token())

@@ -91,12 +91,10 @@ class Stack:
 
     def _spawn(self, name: str, args: list[str]) -> None:
         self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        environment = self.environment()
-        refuse_debug_logging(environment)
         process = subprocess.Popen(
             args,
             cwd=ROOT,
-            env=environment,
+            env=self.environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches only us, and we stop the parts in order
@@ -106,6 +104,7 @@ class Stack:
         self.processes.append(process)
 
     def start(self) -> Stack:
+        refuse_debug_logging(self.environment())  # before any part is started
         bin_dir = Path(sys.executable).parent
         rasa = str(bin_dir / "rasa")
         self._spawn(

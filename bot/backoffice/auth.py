@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,10 +20,13 @@ from sanic.response import HTTPResponse
 from bot.backoffice.accounts import SESSION_PREFIX, Accounts
 from bot.backoffice.audit import MACHINE
 from bot.backoffice.throttle import FailureThrottle
+from bot.bearer import bearer_ok, bearer_token
 
 TOKEN_ENV = "ANTRAGSLOTSE_BACKOFFICE_TOKEN"
 MIN_TOKEN_CHARS = 32
 NO_STORE = {"Cache-Control": "no-store"}
+
+__all__ = ["Gate", "WeakToken", "bearer_ok", "bearer_token", "check_machine_token"]
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
@@ -41,24 +43,6 @@ def check_machine_token(token: str | None) -> None:
             f"{TOKEN_ENV} has {len(token)} characters; it needs at least {MIN_TOKEN_CHARS}"
             " (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
-
-
-def bearer_token(header: str | None) -> str | None:
-    """The token of `Authorization: Bearer <token>`, or None."""
-    if not header:
-        return None
-    scheme, _, given = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        return None
-    return given.strip()
-
-
-def bearer_ok(header: str | None, expected: str | None) -> bool:
-    """Constant-time check of `Authorization: Bearer <token>`; no token configured = no access."""
-    given, expected = bearer_token(header), (expected or "").strip()
-    if not expected or given is None:
-        return False
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def client_address(request: Request) -> str:

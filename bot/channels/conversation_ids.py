@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from bot.bearer import bearer_ok
 from bot.channels import REST_TOKEN_ENV
 from bot.storage.crypto import secret_from_file
 
@@ -79,12 +80,8 @@ def conversation_tokens() -> ConversationTokens:
 
 
 def rest_token_ok(authorization: str | None) -> bool:
-    """`Authorization: Bearer <ANTRAGSLOTSE_REST_TOKEN>`, compared in constant time."""
-    expected = os.environ.get(REST_TOKEN_ENV, "")
-    if not expected or not authorization or not authorization.startswith("Bearer "):
-        return False
-    shown = authorization.removeprefix("Bearer ").strip()
-    return hmac.compare_digest(shown.encode("utf-8"), expected.encode("utf-8"))
+    """`Authorization: Bearer <ANTRAGSLOTSE_REST_TOKEN>`; no token configured = REST is off."""
+    return bearer_ok(authorization, os.environ.get(REST_TOKEN_ENV))
 
 
 def may_speak_for(conversation_id: str, token: Any, authorization: str | None) -> bool:

@@ -31,7 +31,7 @@ from sanic.response import HTTPResponse
 from bot.channels import MAX_MESSAGE_CHARS, REST_TOKEN_ENV, SENDER_RE
 from bot.channels.conversation_ids import conversation_tokens, rest_token_ok
 from bot.channels.metadata import client_metadata
-from bot.nlg.texts import DEFAULT_LANGUAGE, supported_languages, t
+from bot.nlg.texts import DEFAULT_LANGUAGE, language_or_default, t
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +39,8 @@ logger = logging.getLogger(__name__)
 def _client_of(body: dict[str, Any], request: Request) -> str | None:
     """Who the citizen is for the resume-code limits: a trusted front end serves many
     citizens from one address, so it may name its own citizen (`metadata.client`)."""
-    named = (
-        body.get("metadata", {}).get("client") if isinstance(body.get("metadata"), dict) else None
-    )
+    sent = body.get("metadata")
+    named = sent.get("client") if isinstance(sent, dict) else None
     if isinstance(named, str) and 0 < len(named) <= 128:
         return f"rest:{named}"
     return request.remote_addr or request.ip
@@ -87,8 +86,7 @@ class TokenRestInput(InputChannel):
             if not isinstance(body, dict):
                 return _error(400, "rest_bad_request")
             metadata = client_metadata(body.get("metadata"))
-            lang = (metadata or {}).get("language")
-            lang = lang if lang in supported_languages() else DEFAULT_LANGUAGE
+            lang = language_or_default((metadata or {}).get("language"))
             sender, text = body.get("sender"), body.get("message")
             if not isinstance(sender, str) or not SENDER_RE.fullmatch(sender):
                 return _error(400, "rest_sender", lang)

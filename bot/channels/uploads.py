@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse, json
 
 from bot.channels import SENDER_RE
 from bot.channels.conversation_ids import may_speak_for
-from bot.nlg.texts import DEFAULT_LANGUAGE, supported_languages, t
+from bot.nlg.texts import language_or_default, t
 from bot.parsing import ParseError
 from bot.parsing.files import MAX_UPLOAD_BYTES, MB
 from bot.storage.attachments import AttachmentStore
@@ -59,7 +59,7 @@ def refuse_oversized_request(request: Request, _error: Exception) -> HTTPRespons
         asked = request.args.get("lang")
     except Exception:  # noqa: BLE001 - the request line itself may be what was too large
         asked = None
-    lang = asked if asked in supported_languages() else DEFAULT_LANGUAGE
+    lang = language_or_default(asked)
     return _refuse(413, "upload.too_large", lang, max=f"{MAX_UPLOAD_BYTES // MB} MB")
 
 
@@ -69,7 +69,7 @@ def upload_blueprint(files: AttachmentStore) -> Blueprint:
     @blueprint.post(UPLOAD_PATH)
     async def upload(request: Request) -> HTTPResponse:
         form = request.form or {}
-        lang = form.get("lang") if form.get("lang") in supported_languages() else DEFAULT_LANGUAGE
+        lang = language_or_default(form.get("lang"))
         sender, document = form.get("sender") or "", form.get("document") or ""
         sent = (request.files or {}).get("file")
         if not SENDER_RE.fullmatch(sender) or not DOCUMENT_RE.fullmatch(document) or sent is None:

@@ -41,7 +41,7 @@ from bot.channels import MAX_MESSAGE_CHARS
 from bot.channels.conversation_ids import conversation_tokens
 from bot.channels.idle import IdleTimers, idle_settings
 from bot.channels.metadata import client_metadata
-from bot.nlg.texts import DEFAULT_LANGUAGE, supported_languages, t
+from bot.nlg.texts import language_or_default, t
 
 logger = logging.getLogger(__name__)
 
@@ -190,8 +190,9 @@ class WebChatInput(InputChannel):
             session = await sio.get_session(sid)
             session_id = session.get("session_id")
             if too_long(data):
-                lang = (client_metadata(data.get("metadata")) or {}).get("language")
-                lang = lang if lang in supported_languages() else DEFAULT_LANGUAGE
+                lang = language_or_default(
+                    (client_metadata(data.get("metadata")) or {}).get("language")
+                )
                 message = t("channel.message_too_long", lang, max=str(MAX_MESSAGE_CHARS))
                 return {"ok": False, "error": "too_long", "message": message}
             turn = valid_turn(data)

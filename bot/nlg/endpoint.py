@@ -18,7 +18,7 @@ from sanic.response import HTTPResponse, json
 
 from bot.internal_auth import internal_call_ok, internal_token
 from bot.nlg.render import render
-from bot.nlg.texts import DEFAULT_LANGUAGE, supported_languages, t
+from bot.nlg.texts import language_or_default, t
 
 logger = logging.getLogger(__name__)
 TURN_RESPONSE = "utter_turn"
@@ -27,7 +27,7 @@ TURN_RESPONSE = "utter_turn"
 def _language(body: Mapping[str, Any]) -> str:
     slots = (body.get("tracker") or {}).get("slots") or {}
     lang = (body.get("arguments") or {}).get("lang") or slots.get("language")
-    return lang if lang in supported_languages() else DEFAULT_LANGUAGE
+    return language_or_default(lang)
 
 
 def nlg_blueprint() -> Blueprint:

@@ -42,6 +42,11 @@ def supported_languages(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
     return tuple(sorted(p.name for p in locales_dir.iterdir() if p.is_dir()))
 
 
+def language_or_default(asked: Any) -> str:
+    """The language a client asked for if we have it, else the default: whatever it sent."""
+    return asked if asked in supported_languages() else DEFAULT_LANGUAGE
+
+
 @cache
 def _catalogs() -> dict[str, dict[str, Any]]:
     return {lang: load_catalog(lang) for lang in supported_languages()}

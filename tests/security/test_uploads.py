@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import socket
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,17 +31,12 @@ from bot.service import create_app
 from bot.storage.attachments import AttachmentStore
 from bot.storage.crypto import DataBox
 from bot.storage.database import make_engine
+from tests.conftest import free_port
 from tests.rest import fictional_pdf
 
 SIXTY_MB = 60 * 1024 * 1024
 GPS_IFD = 0x8825  # EXIF tag of the GPS block
 MAKE = 0x010F
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
