@@ -90,6 +90,7 @@ def test_held_out_need_descriptions_are_not_training_data() -> None:
     assert sorted(descriptions & _training_examples()) == []
 
 
+@pytest.mark.parametrize("directory", [GUIDE_HELD_OUT_DIR, FRESH_DIR], ids=["first", "fresh"])
 @pytest.mark.parametrize("lang", guide_languages())
-def test_every_language_has_twenty_held_out_need_descriptions(lang: str) -> None:
-    assert len(guide_cases(lang)) >= 20
+def test_every_language_has_twenty_held_out_need_descriptions(lang: str, directory: Path) -> None:
+    assert len(guide_cases(lang, directory)) >= 20
