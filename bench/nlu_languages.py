@@ -10,6 +10,7 @@ the same on tests/guide_heldout_fresh (written blind, later). Value parsing
 runs bench/value_cases.yml through the answer parsers.
 
     .venv/bin/python bench/nlu_languages.py [--reuse]   # --reuse: the model of `make prepare`
+    .venv/bin/python bench/nlu_languages.py --values    # value parsing only, no model
 """
 
 from __future__ import annotations
@@ -103,19 +104,43 @@ def value_scores() -> dict[str, dict[str, tuple[int, int]]]:
     scores: dict[str, dict[str, tuple[int, int]]] = {}
     for lang, items in cases.items():
         per_kind: dict[str, list[bool]] = defaultdict(list)
-        for kind, text, expected in items:
+        for kind, text, expected, *options in items:
             try:
-                per_kind[kind].append(parse_answer(kind, text, lang) == expected)
+                per_kind[kind].append(parse_answer(kind, text, lang, *options) == expected)
             except ParseError:
                 per_kind[kind].append(False)
         scores[lang] = {kind: (sum(ok), len(ok)) for kind, ok in per_kind.items()}
     return scores
 
 
+KINDS = ("date", "money", "count", "boolean", "iban")
+
+
+def _value_cells(per_kind: dict[str, tuple[int, int]]) -> tuple[str, float]:
+    """The per-kind "ok/total" cells and the accuracy over all of a language's cases."""
+    cells = "  ".join(
+        f"{per_kind[k][0]:>3}/{per_kind[k][1]:<4}" if k in per_kind else f"{'-':>8}" for k in KINDS
+    )
+    total = sum(v[1] for v in per_kind.values()) or 1
+    return cells, sum(v[0] for v in per_kind.values()) / total
+
+
+def print_values(values: dict[str, dict[str, tuple[int, int]]]) -> None:
+    print(f"{'lang':8} {'cases':>5}  " + "  ".join(f"{k:>8}" for k in KINDS) + f"  {'values':>6}")
+    for lang in sorted(values):
+        cells, accuracy = _value_cells(values[lang])
+        count = sum(v[1] for v in values[lang].values())
+        print(f"{lang:8} {count:>5}  {cells}  {accuracy:>6.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="use models/antragslotse.tar.gz")
+    parser.add_argument("--values", action="store_true", help="value parsing only, no model")
     args = parser.parse_args()
+    if args.values:
+        print_values(value_scores())
+        return 0
     if args.reuse:
         model, seconds = ROOT / "models" / "antragslotse.tar.gz", None
     else:
@@ -129,7 +154,7 @@ def main() -> int:
     values = value_scores()
     if seconds is not None:
         print(f"NLU training: {seconds:.0f} s")
-    kinds = ("date", "money", "boolean", "iban")
+    kinds = KINDS
     print(
         f"{'lang':8} {'phrases':>7} {'accuracy':>8} {'macro-F1':>8}  "
         + f"{'needs':>5} {'guide':>5} {'triaged':>7} {'fresh':>5}  "
@@ -138,13 +163,7 @@ def main() -> int:
     )
     for lang in sorted(set(intents) | set(values)):
         count, accuracy, f1 = intents.get(lang, (0, float("nan"), float("nan")))
-        per_kind = values.get(lang, {})
-        cells = "  ".join(
-            f"{per_kind[k][0]:>3}/{per_kind[k][1]:<4}" if k in per_kind else f"{'-':>8}"
-            for k in kinds
-        )
-        ok = sum(v[0] for v in per_kind.values())
-        total = sum(v[1] for v in per_kind.values()) or 1
+        cells, value_accuracy = _value_cells(values.get(lang, {}))
         need = guide.get(lang, Score(0, 0, 0, 0))
         triaged = need.triaged / need.cases if need.cases else float("nan")
         new = fresh.get(lang, Score(0, 0, 0, 0))
@@ -152,7 +171,7 @@ def main() -> int:
         print(
             f"{lang:8} {count:>7} {accuracy:>8.3f} {f1:>8.3f}  "
             f"{need.cases:>5} {need.top1:>5.2f} {triaged:>7.2f} {new_top1:>5.2f}  "
-            f"{cells}  {ok / total:>6.3f}"
+            f"{cells}  {value_accuracy:>6.3f}"
         )
     return 0
 

@@ -10,6 +10,8 @@ import phonenumbers
 from babel import Locale
 from babel.dates import format_date, format_timedelta
 from babel.numbers import format_currency, format_decimal
+from persiantools.digits import en_to_fa
+from persiantools.jdatetime import MONTH_NAMES_EN, MONTH_NAMES_FA, JalaliDate
 
 from bot.nlg.texts import t
 
@@ -24,6 +26,15 @@ def _country(code: str, lang: str) -> str:
     if code == "XX":
         return t("common.stateless", lang)
     return Locale.parse(babel_locale(lang)).territories.get(code, code)
+
+
+def solar_hijri_date(value: str, lang: str) -> str:
+    """A stored (Gregorian) date in the Iranian calendar: "۱۲ اسفند ۱۳۳۶" / "12 Esfand 1336"."""
+    solar = JalaliDate(datetime.date.fromisoformat(value))
+    if lang in ("fa", "ar"):
+        text = f"{solar.day} {MONTH_NAMES_FA[solar.month]} {solar.year}"
+        return en_to_fa(text) if lang == "fa" else text
+    return f"{solar.day} {MONTH_NAMES_EN[solar.month]} {solar.year}"
 
 
 def label_text(label: str | Mapping[str, Any], lang: str) -> str:
@@ -53,6 +64,8 @@ def format_value(spec: Mapping[str, Any], lang: str) -> str:
         return t("common.yes" if value else "common.no", lang)
     if kind == "date":
         return format_date(datetime.date.fromisoformat(str(value)), "long", locale=locale)
+    if kind == "solar_hijri_date":
+        return solar_hijri_date(str(value), lang)
     if kind == "duration":
         return format_timedelta(datetime.timedelta(seconds=float(value)), locale=locale)
     if kind == "money":

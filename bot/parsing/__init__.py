@@ -2,7 +2,9 @@
 
 The dialogue asks one field at a time; `parse_answer` turns the reply into the
 field's value or raises `ParseError`, whose `reason` the bot renders as the
-localized text `errors.<reason>` from locales/<lang>/errors.yml.
+localized text `errors.<reason>` from locales/<lang>/errors.yml. `read_answer`
+also returns the notices the citizen must hear about how the answer was read
+("Ich notiere den 1. November 2021"), `notices.<reason>` in locales/<lang>/notices.yml.
 
 Every parser accepts the dialogue language plus German and English, because a
 citizen may write "03.03.1958" in an English dialogue or "yes" in a German one.
@@ -17,21 +19,26 @@ from .booleans import parse_boolean, parse_confirmation
 from .choices import choices_from_options, parse_choice, parse_choices
 from .contact import parse_email, parse_phone
 from .countries import parse_country
-from .dates import parse_date
+from .dates import parse_date, read_date
 from .digits import normalize_digits
 from .errors import REASONS, ParseError
 from .files import media_type_of, parse_document_answer
 from .identifiers import parse_iban, parse_postal_code
 from .money import parse_money
+from .notices import NOTICES, Notice, Reading
 from .numbers import parse_count, parse_integer, parse_number
 from .text import parse_text
 
 __all__ = [
     "INPUT_TYPES",
+    "NOTICES",
     "REASONS",
+    "Notice",
     "ParseError",
+    "Reading",
     "normalize_digits",
     "parse_answer",
+    "read_answer",
     "parse_boolean",
     "parse_choice",
     "parse_choices",
@@ -76,6 +83,8 @@ _PARSERS: dict[str, Parser] = {
     "file": parse_document_answer,
 }
 INPUT_TYPES: tuple[str, ...] = tuple(_PARSERS)
+# Types whose reading can come with notices; the others' value is all there is to say.
+_READERS: dict[str, Callable[[str, str, Mapping[str, Any]], Reading]] = {"date": read_date}
 
 
 def parse_answer(
@@ -86,3 +95,13 @@ def parse_answer(
     if parser is None:
         raise ValueError(f"unknown input type {input_type!r}")  # a definition bug, not the user's
     return parser(text if text is not None else "", lang, options or {})
+
+
+def read_answer(
+    input_type: str, text: str, lang: str, options: Mapping[str, Any] | None = None
+) -> Reading:
+    """Like parse_answer, with what to tell the citizen about the reading (first of the month)."""
+    reader = _READERS.get(input_type)
+    if reader is None:
+        return Reading(parse_answer(input_type, text, lang, options))
+    return reader(text if text is not None else "", lang, options or {})

@@ -6,6 +6,12 @@ month once told to prefer day-first. Everything with words goes to dateparser wi
 the dialogue language plus de and en. Relative expressions ("heute", "vor 3 Tagen")
 and timestamps are switched off: an application needs the date itself, and they
 make dateparser accept almost anything.
+
+Day ordinals and numbers as words ("am fünften Mai 1990", "первое июля 1985") become
+digits first (number_words). A field with `options: {day: optional}` (income since,
+moved in) also takes month and year ("November 2021", "11/2021") as the first of the
+month, and says so (a Notice). In a Persian dialogue a Solar Hijri date ("۱۲ اسفند
+۱۳۳۶") is converted to the Gregorian one (solar_hijri), and the bot says it back.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from dateparser.date import DateDataParser
 from . import lexicon
 from .errors import ParseError
 from .languages import babel_locale, dateparser_languages, primary_language
+from .notices import Notice, Reading
+from .number_words import words_to_digits
+from .solar_hijri import read_solar_hijri
 from .text import clean
 
 _SETTINGS: dict[str, Any] = {
@@ -32,13 +41,19 @@ _SETTINGS: dict[str, Any] = {
     "PARSERS": ["custom-formats", "absolute-time"],
 }
 _COMPLETE = {**_SETTINGS, "REQUIRE_PARTS": ["day", "month", "year"]}
+_MONTH_YEAR = {**_SETTINGS, "REQUIRE_PARTS": ["month", "year"], "PREFER_DAY_OF_MONTH": "first"}
 
 _DAY_FIRST = re.compile(r"(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})\.?")
 _YEAR_FIRST = re.compile(r"(\d{4})([./-])(\d{1,2})\2(\d{1,2})\.?")
+_MONTH_YEAR_NUMERIC = (
+    re.compile(r"(?P<month>\d{1,2})\s*[./-]\s*(?P<year>\d{4})\.?"),
+    re.compile(r"(?P<year>\d{4})\s*[./-]\s*(?P<month>\d{1,2})"),
+)
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 # Nothing in an application lies outside these; a year such as 1402 (Solar Hijri)
-# or 2958 (typo) is a misunderstanding, not a date to store.
+# or 2958 (typo) is a misunderstanding, not a date to store. In a Persian dialogue
+# solar_hijri reads years 1300-1450 as Solar Hijri and converts them first.
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 _MAX_FILLER_WORDS = 3  # "geboren am", "on the", "ca." before the date itself
@@ -54,8 +69,8 @@ def today() -> date:
 
 
 @lru_cache(maxsize=32)
-def _parser(languages: tuple[str, ...], complete: bool) -> DateDataParser:
-    settings = _COMPLETE if complete else _SETTINGS
+def _parser(languages: tuple[str, ...], complete: bool, month_year: bool = False) -> DateDataParser:
+    settings = _MONTH_YEAR if month_year else _COMPLETE if complete else _SETTINGS
     return DateDataParser(languages=list(languages), settings=dict(settings))
 
 
@@ -193,13 +208,29 @@ def format_limit(value: date, lang: str) -> str:
     return format_date(value, format="long", locale=babel_locale(lang))
 
 
-def parse_date(text: str, lang: str, options: Mapping[str, Any] | None = None) -> str:
-    """ISO "YYYY-MM-DD" from a date in de, en or the dialogue language. Options: min, max."""
-    options = options or {}
+def day_optional(options: Mapping[str, Any]) -> bool:
+    """`options: {day: optional}`: month and year are enough, the first of the month is noted."""
+    return str(options.get("day", "")).strip().lower() == "optional"
+
+
+def _month_year(variants: list[str], languages: tuple[str, ...]) -> date | None:
+    """The first of the month of "November 2021", "seit Nov. 2021", "11/2021" or "2021-11"."""
+    for variant in variants:
+        for pattern in _MONTH_YEAR_NUMERIC:
+            match = pattern.fullmatch(variant)
+            if match:
+                return _make(int(match["year"]), int(match["month"]), 1)
+        result = _parser(languages, complete=False, month_year=True).get_date_data(variant)
+        if result.date_obj is not None and f"{result.date_obj.year:04d}" in _DIGIT_RUN.findall(
+            variant
+        ):
+            return _make(result.date_obj.year, result.date_obj.month, 1)
+    return None
+
+
+def _gregorian(value: str, lang: str, options: Mapping[str, Any]) -> Reading:
+    """A date of the Gregorian calendar: complete, or month and year where the day is optional."""
     low, high = _limit(options.get("min")), _limit(options.get("max"))
-    value = _with_known_months(clean(text), lang)
-    if not value or len(value) > _MAX_LENGTH:
-        raise ParseError("date.invalid")
     languages = dateparser_languages(lang)
     variants = _variants(value)
     found: tuple[str, int, int] | None = None
@@ -214,15 +245,57 @@ def parse_date(text: str, lang: str, options: Mapping[str, Any] | None = None) -
                 raise ParseError("date.invalid")  # a three-digit year or a misread number
             found = year_text, result.month, result.day
             break
-    if found is None:
-        if _looks_partial(variants, languages):
-            raise ParseError("date.incomplete")
-        raise ParseError("date.invalid")
-    parsed = _resolve(*found, low, high)
+    if found is not None:
+        return Reading(_checked(_resolve(*found, low, high)))
+    if day_optional(options):
+        first = _month_year(variants, languages)
+        if first is not None:
+            noted = _checked(first)
+            return Reading(noted, (Notice("date.first_of_month", {"date": ("date", noted)}),))
+    if _looks_partial(variants, languages):
+        raise ParseError("date.incomplete")
+    raise ParseError("date.invalid")
+
+
+def _solar_hijri(value: str, lang: str, options: Mapping[str, Any]) -> Reading | None:
+    """A Solar Hijri date of a Persian dialogue as its Gregorian date, said back to the citizen."""
+    solar = read_solar_hijri(value, lang)
+    if solar is None:
+        return None
+    if solar.day is None and not day_optional(options):
+        raise ParseError("date.incomplete")
+    noted = _checked(solar.to_gregorian())
+    values = {"date": ("date", noted), "solar_hijri": ("solar_hijri_date", noted)}
+    return Reading(noted, (Notice("date.solar_hijri", values),))
+
+
+def _checked(parsed: date | None) -> str:
+    """ISO date, or ParseError for a day that does not exist (30.02.) or a year such as 2958."""
     if parsed is None or not EARLIEST <= parsed <= LATEST:
-        raise ParseError("date.invalid")  # 30.02., or a year such as 1402 or 2958
+        raise ParseError("date.invalid")
+    return parsed.isoformat()
+
+
+def read_date(text: str, lang: str, options: Mapping[str, Any] | None = None) -> Reading:
+    """The ISO date "YYYY-MM-DD" and what to tell the citizen about how it was read.
+
+    Options: min, max ("today" or ISO), day ("optional": month and year suffice).
+    """
+    options = options or {}
+    value = clean(text)
+    if not value or len(value) > _MAX_LENGTH:
+        raise ParseError("date.invalid")
+    value = words_to_digits(_with_known_months(value, lang), lang, ordinals=True)
+    reading = _solar_hijri(value, lang, options) or _gregorian(value, lang, options)
+    parsed = date.fromisoformat(reading.value)
+    low, high = _limit(options.get("min")), _limit(options.get("max"))
     if low is not None and parsed < low:
         raise ParseError("date.too_early", min=format_limit(low, lang))
     if high is not None and parsed > high:
         raise ParseError("date.too_late", max=format_limit(high, lang))
-    return parsed.isoformat()
+    return reading
+
+
+def parse_date(text: str, lang: str, options: Mapping[str, Any] | None = None) -> str:
+    """ISO "YYYY-MM-DD" from a date in de, en or the dialogue language (see read_date)."""
+    return str(read_date(text, lang, options).value)

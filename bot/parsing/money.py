@@ -1,8 +1,16 @@
-"""Euro amounts such as "420,50 €", "€ 420.50", "1.234,56", "65 Euro" or "65,-"."""
+"""Euro amounts such as "420,50 €", "€ 420.50", "1.234,56", "65 Euro", "65,-" or "dreihundert Euro".
+
+"1.500 €" in an English, Russian or Arabic dialogue: a dot followed by groups of
+exactly three digits, and nothing else, is a thousands separator in a money
+answer, whatever the dialogue's convention. The other reading (1.5 with three
+decimals) is no euro amount, since euros have two decimals; so the rule guesses
+nothing. "1.50" or "1.5" stay decimals where the dialogue writes decimal dots.
+"""
 
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
@@ -15,6 +23,7 @@ from .numbers import decimal_candidates, extract_number, format_number, to_json_
 from .text import fold
 
 DEFAULT_MAX = 10_000_000
+_DOT_GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 
 
 @lru_cache(maxsize=1)
@@ -39,12 +48,14 @@ def parse_money(text: str, lang: str, options: Mapping[str, Any] | None = None) 
     precise); another convention is used only where the dialogue's cannot read it.
     """
     options = options or {}
-    extracted = extract_number(text)
+    extracted = extract_number(text, lang)
     if extracted is None:
         raise ParseError("money.invalid")
     number, negative, rest = extracted
     if _names_other_currency(rest):
         raise ParseError("money.invalid")
+    if _DOT_GROUPED.fullmatch(number):
+        number = number.replace(".", "")  # "1.500 €" is 1500 € in every dialogue
     readings = decimal_candidates(number, lang)
     if not readings:
         raise ParseError("money.invalid")

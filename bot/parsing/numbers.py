@@ -5,6 +5,7 @@ and, parsing strictly, refuses a thousands group that is not three digits long.
 So we read the text in the dialogue's locale first and fall back to de and en:
 "420.50" in a German dialogue is no German number (a group needs 3 digits), but
 is unambiguous as English, while "1.234" stays German 1234 in a German dialogue.
+Numbers written as words ("drei Kinder", "триста") are read by number_words.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
 from .errors import ParseError
 from .languages import babel_locale, babel_locales
+from .number_words import has_digits, words_to_digits
 from .text import clean
 
 # One number: digits, possibly grouped with . , ' or spaces, ending in a digit or
@@ -35,13 +37,17 @@ _MAX_WORDS = 8  # a longer answer is a story, not a number
 _MAX_DIGITS = 30  # far beyond any amount; keeps Decimal away from absurd inputs
 
 
-def extract_number(text: str) -> tuple[str, bool, str] | None:
+def extract_number(text: str, lang: str | None = None) -> tuple[str, bool, str] | None:
     """Split an answer into (number text, negative, surrounding words).
 
     Returns None unless the answer holds exactly one number among at most a few
-    words, so "zwischen 400 und 500" or a long story is refused, not guessed.
+    words, so "zwischen 400 und 500" or a long story is refused, not guessed. With
+    lang, an answer without digits may write its number as words ("dreihundert Euro").
     """
-    value = _DASH_CENTS.sub("", clean(text).translate(_SEPARATORS))
+    value = clean(text)
+    if lang is not None and not has_digits(value):
+        value = words_to_digits(value, lang)
+    value = _DASH_CENTS.sub("", value.translate(_SEPARATORS))
     value = _SQUARE.sub(r"\1²", value)
     matches = list(_NUMBER.finditer(value))
     if len(matches) != 1:
@@ -109,7 +115,7 @@ def _bounds(
 
 
 def _readings(text: str, lang: str, reason: str) -> list[Decimal]:
-    extracted = extract_number(text)
+    extracted = extract_number(text, lang)
     if extracted is None:
         raise ParseError(reason)
     number, negative, _rest = extracted

@@ -49,6 +49,17 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+def letters(text: str) -> str:
+    """A word as a matching key that keeps the letters: case-free, no accents, one form of
+    each Arabic letter, no apostrophes.
+
+    Unlike `fold`, umlauts are not spelled out: Turkish "üç" is typed "uc", not "uec".
+    """
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_ARABIC_FORMS))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return _APOSTROPHES.sub("", text).replace("ı", "i").replace("ʼ", "")
+
+
 def drop_lead_in(value: str, lead_ins: Iterable[str]) -> str:
     """ "Ich heiße Helga" -> "Helga": the first lead-in (pass longest first) if more follows."""
     for phrase in lead_ins:
