@@ -19,9 +19,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.definitions import Application, load_applications  # noqa: E402
+from bot.definitions.conditions import Condition, value_conditions  # noqa: E402
 from bot.forms.plan import Step, next_open, plan  # noqa: E402
 
-DUMMY: dict[str, Any] = {"file": {"status": "later"}, "money": 100, "confirm": True}
+DUMMY: dict[str, Any] = {
+    "file": {"status": "later"},
+    "money": 100,
+    "confirm": True,
+    "date": "1980-01-01",
+}
 
 
 def _pattern(pointer: str) -> str:
@@ -32,10 +38,11 @@ def _conditions(app: Application) -> dict[str, set[Any]]:
     """Pointer pattern -> values some condition tests for."""
     found: dict[str, set[Any]] = {}
 
-    def note(when: Any, base: str) -> None:
-        for pointer, allowed in when.items():
+    def note(when: Condition, base: str) -> None:
+        for leaf in value_conditions(when):
+            pointer = leaf.pointer
             absolute = pointer if pointer.startswith("/") else f"{base}/{pointer}"
-            found.setdefault(absolute, set()).update(allowed)
+            found.setdefault(absolute, set()).update(leaf.allowed)
 
     def walk(items: tuple[Any, ...], base: str) -> None:
         for item in items:
@@ -48,6 +55,8 @@ def _conditions(app: Application) -> dict[str, set[Any]]:
         walk(section.items, "")
     for hint in app.hints:
         note(hint.when, "")
+        if hint.total is not None:
+            note(hint.total.where, hint.total.of.rsplit("/*", 1)[0] + "/*")
     return found
 
 
@@ -60,11 +69,11 @@ def _candidates(step: Step, tested: dict[str, set[Any]]) -> list[Any]:
     field, values = step.field, tested.get(_pattern(step.pointer))
     assert field is not None
     if field.type == "choice":
-        named = [c for c in field.choices if values and c in values]
-        other = [c for c in field.choices if c not in named][:1]
+        named = [c for c in step.choices if values and c in values]
+        other = [c for c in step.choices if c not in named][:1]
         return named + other
     if field.type == "multi_choice":
-        return [[c] for c in field.choices] if values else [list(field.choices[:1])]
+        return [[c] for c in step.choices] if values else [list(step.choices[:1])]
     if field.type == "boolean":
         return [True, False] if values else [False]
     return [DUMMY.get(field.type, "x")]

@@ -16,27 +16,23 @@ from typing import Any
 import jsonschema
 import yaml
 
-from bot.definitions.model import (
+from bot.definitions.conditions import (
     ANSWERED,
-    NONE,
-    Application,
-    Document,
-    Field,
-    Group,
-    Hint,
-    Section,
-    Total,
+    Condition,
+    DefinitionError,
+    Values,
+    age_limits,
+    pointers,
+    value_conditions,
 )
-from bot.parsing import INPUT_TYPES
+from bot.definitions.model import NONE, Application, Document, Field, Group, Limit, Total
+from bot.definitions.reading import read_hint, read_section
 from bot.submission.schemas import schema_store
 
 ROOT = Path(__file__).resolve().parents[2]
 APPLICATIONS_DIR = ROOT / "data" / "applications"
 DOCUMENT_KIND = "[a-z][a-z0-9_]*"  # common.schema.json#/$defs/document/kind
-
-
-class DefinitionError(ValueError):
-    """The definition file is inconsistent with itself or with its schema."""
+__all__ = ["DefinitionError", "field_patterns", "load_application", "load_applications"]
 
 
 def _properties(node: Mapping[str, Any], resolver: jsonschema.RefResolver) -> dict[str, Any]:
@@ -77,70 +73,6 @@ def required_in_schema(schema_id: str, pointer: str) -> bool:
     return name in node.get("required", ())
 
 
-def _allowed(value: Any) -> tuple[Any, ...]:
-    if isinstance(value, Mapping):
-        if value != {"answered": True}:
-            raise DefinitionError(f"unknown condition {value!r}")
-        return (ANSWERED,)
-    return tuple(value) if isinstance(value, list) else (value,)
-
-
-def _conditions(raw: Mapping[str, Any] | None) -> dict[str, tuple[Any, ...]]:
-    return {k: _allowed(v) for k, v in (raw or {}).items()}
-
-
-def _field(raw: Mapping[str, Any]) -> Field:
-    if raw.get("type") not in INPUT_TYPES:
-        raise DefinitionError(f"field {raw.get('id')!r}: unknown type {raw.get('type')!r}")
-    allows_none = bool(raw.get("none", False))
-    return Field(
-        id=raw["id"],
-        pointer=raw["pointer"],
-        type=raw["type"],
-        required=bool(raw.get("required", True)),
-        choices=tuple(raw.get("choices", ())) + ((NONE,) if allows_none else ()),
-        autocomplete=raw.get("autocomplete"),
-        options=dict(raw.get("options", {})),
-        when=_conditions(raw.get("when")),
-        allows_none=allows_none,
-        presence=bool(raw.get("presence", False)),
-    )
-
-
-def _group(raw: Mapping[str, Any]) -> Group:
-    return Group(
-        id=raw["id"],
-        pointer=raw["pointer"],
-        fields=tuple(_field(f) for f in raw["fields"]),
-        groups=tuple(_group(g) for g in raw.get("groups", ())),
-        when=_conditions(raw.get("when")),
-        min_items=int(raw.get("min_items", 0)),
-        max_items=int(raw["max_items"]) if raw.get("max_items") is not None else None,
-    )
-
-
-def _section(raw: Mapping[str, Any]) -> Section:
-    items: tuple[Field | Group | Document, ...] = (
-        tuple(_field(f) for f in raw.get("fields", ()))
-        + tuple(_group(g) for g in raw.get("groups", ()))
-        + tuple(_document(d) for d in raw.get("documents", ()))
-    )
-    return Section(id=raw["id"], items=items)
-
-
-def _document(raw: Mapping[str, Any]) -> Document:
-    return Document(raw["id"], _conditions(raw.get("when")), raw.get("per_item"))
-
-
-def _hint(raw: Mapping[str, Any]) -> Hint:
-    total = raw.get("total")
-    return Hint(
-        id=raw["id"],
-        when=_conditions(raw.get("when")),
-        total=Total(of=total["of"], above=float(total["above"])) if total else None,
-    )
-
-
 def _check_field(app: Application, one: Field, base: str = "") -> None:
     pointer = f"{base}/{one.pointer}" if base else one.pointer
     node = schema_node(app.schema, pointer)
@@ -169,6 +101,8 @@ def _check_field(app: Application, one: Field, base: str = "") -> None:
         raise DefinitionError(f"{app.id}.{one.id}: confirm fields must map to `const: true`")
     if one.type == "text":
         _check_pattern(app, one, node)
+    if "day" in one.options and (one.type != "date" or one.options["day"] != "optional"):
+        raise DefinitionError(f"{app.id}.{one.id}: `day: optional` is the only day option")
 
 
 def _check_presence(app: Application, one: Field, pointer: str, node: Mapping[str, Any]) -> None:
@@ -224,26 +158,63 @@ def field_patterns(app: Application) -> dict[str, Field]:
     return found
 
 
-def _check_conditions(app: Application, owner: str, when: Any, local: set[str]) -> None:
+def _check_condition(app: Application, owner: str, condition: Condition, base: str = "") -> None:
+    """Every pointer a condition reads is a question's, every value one it can have.
+
+    `base`: the item (pattern) that relative pointers mean; "" where there is none.
+    """
     known = field_patterns(app)
-    for cond in when:
-        if cond not in local and cond not in known:
-            raise DefinitionError(f"{app.id}.{owner}: condition on {cond!r}")
+
+    def target(pointer: str) -> Field:
+        absolute = pointer if pointer.startswith("/") else f"{base}/{pointer}" if base else ""
+        if absolute not in known:
+            raise DefinitionError(f"{app.id}.{owner}: condition on {pointer!r}: no question")
+        return known[absolute]
+
+    for pointer, role in pointers(condition):
+        if role != "values" and target(pointer).type != "date":
+            raise DefinitionError(f"{app.id}.{owner}: {pointer!r} is no date answer")
+    for leaf in value_conditions(condition):
+        _check_values(app, owner, leaf, target(leaf.pointer))
 
 
-def _check_group(app: Application, group: Group, base: str) -> None:
+def _check_values(app: Application, owner: str, leaf: Values, target: Field) -> None:
+    """A condition on a choice names its codes; on a yes/no, true or false."""
+    wanted = [v for v in leaf.allowed if v != ANSWERED]
+    if target.type in ("choice", "multi_choice") and not target.presence:
+        unknown = sorted(str(v) for v in wanted if v not in target.choices)
+        if unknown:
+            raise DefinitionError(f"{app.id}.{owner}: {leaf.pointer!r} has no code {unknown}")
+    if target.type in ("boolean", "confirm") and any(not isinstance(v, bool) for v in wanted):
+        raise DefinitionError(f"{app.id}.{owner}: {leaf.pointer!r} is true or false")
+
+
+def _check_field_conditions(app: Application, one: Field, base: str) -> None:
+    _check_condition(app, one.id, one.when, base)
+    for code, condition in one.choice_when.items():
+        if code not in one.choices:
+            raise DefinitionError(f"{app.id}.{one.id}: condition for unknown choice {code!r}")
+        _check_condition(app, f"{one.id}.{code}", condition, base)
+    for rule in one.rules:
+        _check_condition(app, f"{one.id}.rules.{rule.error}", rule.condition, base)
+    for name, amount in one.amounts.items():
+        _check_limit(app, f"{one.id}.amounts.{name}", amount)
+
+
+def _check_group(app: Application, group: Group, base: str, item: str = "") -> None:
+    """`base`: the schema pointer of the enclosing item (`-` for indexes), `item` its pattern."""
     pointer = f"{base}/{group.pointer}" if base else group.pointer
     if schema_node(app.schema, pointer).get("type") != "array":
         raise DefinitionError(f"{app.id}.{group.id}: a group must point to an array")
     if group.min_items < 0 or (group.max_items is not None and group.max_items < group.min_items):
         raise DefinitionError(f"{app.id}.{group.id}: min_items/max_items out of order")
-    _check_conditions(app, group.id, group.when, set())
-    local = {f.pointer for f in group.fields}
+    _check_condition(app, group.id, group.when, item)
+    own = f"{item}/{group.pointer}/*" if item else f"{group.pointer}/*"
     for one in group.fields:
         _check_field(app, one, f"{pointer}/-")
-        _check_conditions(app, one.id, one.when, local)
+        _check_field_conditions(app, one, own)
     for inner in group.groups:
-        _check_group(app, inner, f"{pointer}/-")
+        _check_group(app, inner, f"{pointer}/-", own)
 
 
 def _check(app: Application) -> None:
@@ -258,28 +229,43 @@ def _check(app: Application) -> None:
                 _check_group(app, item, "")
             elif isinstance(item, Field):
                 _check_field(app, item)
-                _check_conditions(app, item.id, item.when, set())
+                _check_field_conditions(app, item, "")
             else:
                 _check_document(app, item)
     for hint in app.hints:
-        _check_conditions(app, hint.id, hint.when, set())
+        _check_condition(app, hint.id, hint.when)
         if hint.total is not None:
-            summed = field_patterns(app).get(hint.total.of)
-            if summed is None or summed.type not in ("money", "number", "integer", "count"):
-                raise DefinitionError(f"{app.id}.{hint.id}: total of {hint.total.of!r}")
+            _check_total(app, hint.id, hint.total)
+
+
+def _check_total(app: Application, owner: str, total: Total) -> None:
+    summed = field_patterns(app).get(total.of)
+    if (
+        summed is None
+        or "*" not in total.of
+        or summed.type not in ("money", "number", "integer", "count")
+    ):
+        raise DefinitionError(f"{app.id}.{owner}: total of {total.of!r}")
+    _check_condition(app, owner, total.where, total.of.rsplit("/*", 1)[0] + "/*")
+    _check_limit(app, owner, total.above)
+
+
+def _check_limit(app: Application, owner: str, limit: Limit) -> None:
+    for part in limit.per_item:
+        if part.of not in group_patterns(app):
+            raise DefinitionError(f"{app.id}.{owner}: per_item {part.of!r} is no group")
+        _check_condition(app, owner, part.where, f"{part.of}/*")
 
 
 def _check_document(app: Application, document: Document) -> None:
     if not re.fullmatch(DOCUMENT_KIND, document.id):
         raise DefinitionError(f"{app.id}.{document.id}: not a document code")
     if document.per_item is None:
-        _check_conditions(app, document.id, document.when, set())
+        _check_condition(app, document.id, document.when)
         return
     if document.per_item not in group_patterns(app):
         raise DefinitionError(f"{app.id}.{document.id}: per_item {document.per_item!r} is no group")
-    item = f"{document.per_item}/*"
-    absolute = [c if c.startswith("/") else f"{item}/{c}" for c in document.when]
-    _check_conditions(app, document.id, absolute, set())
+    _check_condition(app, document.id, document.when, f"{document.per_item}/*")
 
 
 def _own_fields(item: Field | Group | Document) -> list[Field]:
@@ -291,14 +277,17 @@ def _own_fields(item: Field | Group | Document) -> list[Field]:
 def load_application(path: Path) -> Application:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
+        ages = age_limits(raw.get("ages"))
         app = Application(
             id=raw["id"],
             schema=raw["schema"],
             leika=raw.get("leika"),
             reference_prefix=raw.get("reference_prefix", "AL"),
-            sections=tuple(_section(s) for s in raw["sections"]),
-            hints=tuple(_hint(h) for h in raw.get("hints", ())),
+            sections=tuple(read_section(s, ages) for s in raw["sections"]),
+            hints=tuple(read_hint(h, ages) for h in raw.get("hints", ())),
         )
+    except DefinitionError as wrong:
+        raise DefinitionError(f"{path.name}: {wrong}") from wrong
     except (KeyError, TypeError, ValueError) as missing:
         raise DefinitionError(f"{path.name}: missing or malformed {missing}") from missing
     if path.stem != app.id:

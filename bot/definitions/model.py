@@ -6,9 +6,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-Conditions = Mapping[str, tuple[Any, ...]]
-ANSWERED = "<answered>"  # `when: {pointer: {answered: true}}`: any answer, not skipped
+from bot.definitions.conditions import ALWAYS, Condition
+
 NONE = "none"  # the extra choice of a multi_choice with `none: true`; the payload gets []
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check on a field's answer: when `condition` fails, the citizen hears `error`
+    (apps.<id>.fields.<field>.rules.<error>) and is asked again."""
+
+    condition: Condition
+    error: str
 
 
 @dataclass(frozen=True)
@@ -20,12 +29,18 @@ class Field:
     choices: tuple[str, ...] = ()
     autocomplete: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    when: Conditions = field(default_factory=dict)
+    when: Condition = ALWAYS
+    # Choices offered only while their condition may hold (`{code: ..., when: ...}`).
+    choice_when: Mapping[str, Condition] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
     # multi_choice: `choices` ends with NONE, and "none of these" is answered with [].
     allows_none: bool = False
     # boolean on an optional object ("Do you have a legal guardian?"): the answer only
     # steers the object's questions (`when: {/legal_guardian: true}`), it is not sent.
     presence: bool = False
+    # Amounts its texts show, computed from earlier answers (`%{limit}`: 60,000 € plus
+    # 30,000 € per further household member), so the citizen compares with their own.
+    amounts: Mapping[str, Limit] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -36,7 +51,7 @@ class Group:
     pointer: str  # absolute, or relative to the enclosing group's item
     fields: tuple[Field, ...]
     groups: tuple[Group, ...] = ()
-    when: Conditions = field(default_factory=dict)
+    when: Condition = ALWAYS
     min_items: int = 0
     max_items: int | None = None
 
@@ -60,16 +75,34 @@ class Document:
     """
 
     id: str
-    when: Conditions = field(default_factory=dict)
+    when: Condition = ALWAYS
     per_item: str | None = None
 
 
 @dataclass(frozen=True)
+class PerItem:
+    """Part of a limit: `add` for every item of a group whose answers meet `where`."""
+
+    of: str  # a group's array, e.g. /household_members
+    add: float
+    where: Condition = ALWAYS  # relative pointers: the item's own answers
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A number that may grow with a group: 60,000 + 30,000 per further household member."""
+
+    base: float
+    per_item: tuple[PerItem, ...] = ()
+
+
+@dataclass(frozen=True)
 class Total:
-    """A sum over a group's answers, e.g. all asset values."""
+    """A sum over a group's answers, e.g. all asset values except real estate."""
 
     of: str  # pointer with `*` for the item index
-    above: float
+    above: Limit
+    where: Condition = ALWAYS  # relative pointers: the summed item's own answers
 
 
 @dataclass(frozen=True)
@@ -77,7 +110,7 @@ class Hint:
     """Answers that make the benefit unlikely: the bot says so, the office decides."""
 
     id: str
-    when: Conditions = field(default_factory=dict)
+    when: Condition = ALWAYS
     total: Total | None = None
 
 

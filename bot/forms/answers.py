@@ -7,9 +7,18 @@ from typing import Any
 from bot.definitions import Application
 from bot.definitions.model import NONE
 from bot.forms.plan import Step
+from bot.forms.reply import Reply, typed
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import lookup, t
-from bot.parsing import ParseError, parse_answer, parse_boolean, parse_choice, parse_choices
+from bot.parsing import (
+    ParseError,
+    Reading,
+    parse_answer,
+    parse_boolean,
+    parse_choice,
+    parse_choices,
+    read_answer,
+)
 
 DOCUMENT_CHOICES = ("later", "not_available")
 
@@ -98,9 +107,9 @@ def _multi_choice(app: Application, step: Step, turn: UserTurn, lang: str) -> li
     """Codes from buttons ("lunch,school_trips"), or labels and synonyms named in the text."""
     assert step.field is not None
     value = turn.entities.get("value") or ""
-    if value and set(value.split(",")) <= set(step.field.choices):
+    if value and set(value.split(",")) <= set(step.choices):
         return list(dict.fromkeys(value.split(",")))
-    options = [(c, _choice_words(app, step, c, lang)) for c in step.field.choices]
+    options = [(c, _choice_words(app, step, c, lang)) for c in step.choices]
     return parse_choices(turn.text, options)
 
 
@@ -127,10 +136,26 @@ def interpret(app: Application, step: Step, turn: UserTurn, lang: str) -> Any:
     if kind == "multi_choice":
         return _without_stray_none(_multi_choice(app, step, turn, lang))
     if kind == "choice":
-        if turn.entities.get("value") in step.field.choices:
+        if turn.entities.get("value") in step.choices:
             return turn.entities["value"]
-        options = [(c, _choice_words(app, step, c, lang)) for c in step.field.choices]
+        options = [(c, _choice_words(app, step, c, lang)) for c in step.choices]
         return parse_choice(turn.text, options)
     if turn.is_button:
         raise ParseError("choice.unknown")
     return parse_answer(kind, turn.text, lang, step.field.options)
+
+
+def interpret_noted(app: Application, step: Step, turn: UserTurn, lang: str) -> Reading:
+    """The parsed value and the notices to say with it ("Ich notiere den 1. März 2015")."""
+    if step.kind == "date" and step.field is not None and not turn.is_button:
+        return read_answer("date", turn.text, lang, step.field.options)
+    return Reading(interpret(app, step, turn, lang))
+
+
+def noted(reading: Reading) -> Reply:
+    """What the citizen hears about how an answer was read, before the next question."""
+    reply = Reply()
+    for notice in reading.notices:
+        values = {name: typed(kind, value) for name, (kind, value) in notice.values.items()}
+        reply.say(notice.locale_key, **values)
+    return reply

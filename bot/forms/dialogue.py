@@ -20,15 +20,26 @@ from bot.forms.answers import (
     document_choice_key,
     document_label,
     interpret,
+    interpret_noted,
     match_languages,
+    noted,
     parse_yes_no,
 )
 from bot.forms.draft import Draft
 from bot.forms.guiding import Guiding
 from bot.forms.items import remove_item
 from bot.forms.language_choice import detect_language, find_language
-from bot.forms.plan import Step, active_hints, answered, next_open, plan
+from bot.forms.plan import (
+    Step,
+    active_hints,
+    amounts_of,
+    answered,
+    known_answer,
+    next_open,
+    plan,
+)
 from bot.forms.reply import Reply, typed
+from bot.forms.rules import check_rules
 from bot.forms.targets import find_target, mentions
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import has, lookup, supported_languages, t
@@ -210,11 +221,7 @@ class Conversation(Guiding):
             return self._ask(
                 draft,
                 step,
-                Reply().say(
-                    self._key(app, step, "help"),
-                    number=step.number,
-                    parent_number=step.parent_number,
-                ),
+                Reply().say(self._key(app, step, "help"), **self._text_values(draft, step)),
                 "help",
             )
         if turn.means("why"):
@@ -236,15 +243,17 @@ class Conversation(Guiding):
             draft.editing = None
             return self._next(draft, Reply().say("common.skipped"))
         try:
-            value = interpret(app, step, turn, draft.lang)
+            reading = interpret_noted(app, step, turn, draft.lang)
+            value = reading.value
+            check_rules(app, step, value, draft.answers)
         except ParseError as error:
-            reply = Reply().say(f"errors.{error.reason}", **_printable(error.params))
+            reply = Reply().say(error.locale_key, **_printable(error.params))
             if step.field is not None and self._has_example(app, step):
                 reply.say("common.example", example={"key": self._key(app, step, "example")})
             return self._ask(draft, step, reply, "invalid")
         draft.record(step.key, value)
         draft.editing = None
-        return self._next(draft, self._new_hints(draft, Reply()))
+        return self._next(draft, self._new_hints(draft, noted(reading)))
 
     def _on_summary(self, draft: Draft, turn: UserTurn) -> Reply:
         if turn.means("affirm", confidence=0.5):
@@ -692,7 +701,7 @@ class Conversation(Guiding):
             reply.say(f"apps.{app.id}.hints.{hint.id}")
         sections: list[dict[str, Any]] = []
         for step in steps:
-            value = draft.answers.get(step.key)
+            value = known_answer(step, draft.answers)
             if value is None or (step.field is None and step.document is None):
                 continue
             if not sections or sections[-1]["section"] != step.section:
@@ -730,9 +739,7 @@ class Conversation(Guiding):
             reply.say(f"apps.{app.id}.groups.{step.group.id}.first")
         if step.document is not None:
             return self._ask_document(draft, app, step, reply, kind)
-        reply.say(
-            self._key(app, step, "question"), number=step.number, parent_number=step.parent_number
-        )
+        reply.say(self._key(app, step, "question"), **self._text_values(draft, step))
         if step.kind in ("add_another", "boolean", "confirm"):
             choices = [YES, NO]
         elif step.field is not None and step.field.type in ("choice", "multi_choice"):
@@ -742,7 +749,7 @@ class Conversation(Guiding):
                     "label_key": choice_label_key(app, step, code),
                     "payload": f'/inform{{"value":"{code}"}}',
                 }
-                for code in step.field.choices
+                for code in step.choices
             ]
         else:
             choices = []
@@ -808,6 +815,16 @@ class Conversation(Guiding):
         steps = plan(self.applications[str(draft.application)], draft.answers)
         return {"answered": sum(answered(s, draft.answers) for s in steps), "total": len(steps)}
 
+    def _text_values(self, draft: Draft, step: Step) -> dict[str, Any]:
+        """What a question's texts show besides words: item numbers, the citizen's own limits."""
+        app = self.applications[str(draft.application)]
+        amounts = amounts_of(step, plan(app, draft.answers), draft.answers)
+        return {
+            "number": step.number,
+            "parent_number": step.parent_number,
+            **{name: typed("money", value) for name, value in amounts.items()},
+        }
+
     @staticmethod
     def _key(app: Application, step: Step, what: str) -> str:
         if step.document is not None:
@@ -824,7 +841,8 @@ class Conversation(Guiding):
 
     @staticmethod
     def _answered_steps(app: Application, draft: Draft) -> list[Step]:
-        return [s for s in plan(app, draft.answers) if answered(s, draft.answers)]
+        steps = plan(app, draft.answers)
+        return [s for s in steps if answered(s, draft.answers) and s.given is None]
 
     def _application_names(self, lang: str) -> list[tuple[str, list[str]]]:
         """What citizens call each application, in their language and in German and English."""

@@ -35,7 +35,6 @@ EXAMPLE_DE = [
     ("/applicant/contact/email", "keine Angabe"),
     ("/applicant/contact/preferred_channel", "per Post"),
     ("/legal_guardian", "nein"),
-    ("/eligibility/reason", '/inform{"value":"age_limit_reached"}'),
     ("/health_insurance/status", "gesetzlich"),
     ("/health_insurance/insurer", "AOK Hessen"),
     ("/health_insurance/insurance_number", "A123456780"),
@@ -86,7 +85,6 @@ EXAMPLE_EN = [
     ("/applicant/contact/email", "skip"),
     ("/applicant/contact/preferred_channel", "by post"),
     ("/legal_guardian", "no"),
-    ("/eligibility/reason", '/inform{"value":"age_limit_reached"}'),
     ("/health_insurance/status", "statutory"),
     ("/health_insurance/insurer", "AOK Hessen"),
     ("/health_insurance/insurance_number", "a123456780"),
@@ -123,9 +121,10 @@ EXAMPLE_EN = [
 BRANCHES = {
     # Permanently unable to work (determined by the pension insurance), privately insured,
     # owns her flat (owner's costs and heating), lives with her husband (who has a pension:
-    # his income proof names him, "item": "/household_members/0") and an adult son without
-    # income; a mini-job; savings above the protected 10,000 euros (hint, not a refusal);
-    # Mehrbedarf for mark G and a special diet; paid to an account with BIC.
+    # his income proof names him, "item": "/household_members/0") and an adult son (whose
+    # income is not asked, § 43 SGB XII); a mini-job; savings of 15,500 euros, under the
+    # 20,000 protected for a couple (no hint); Mehrbedarf for mark G and a special diet;
+    # paid to an account with BIC. Born 1968: the reason (incapacity) is not asked.
     "erwerbsminderung_ehepaar_eigentum": dict(
         script=[
             ("/applicant/given_names", "Renate"),
@@ -145,7 +144,6 @@ BRANCHES = {
             ("/applicant/contact/email", "renate.wagner@example.de"),
             ("/applicant/contact/preferred_channel", "lieber per E-Mail"),
             ("/legal_guardian", "nein"),
-            ("/eligibility/reason", "ich bin erwerbsgemindert"),
             ("/eligibility/incapacity_determined_by", "die Rentenversicherung"),
             ("/health_insurance/status", "privat"),
             ("/health_insurance/insurer", "Rheinland Krankenversicherung AG"),
@@ -174,7 +172,6 @@ BRANCHES = {
             ("/household_members/1/birth_date", "am 30. Januar 2004"),
             ("/household_members/1/sex", "überspringen"),
             ("/household_members/1/nationality", "überspringen"),
-            ("/household_members/1/income", "nein"),
             ("/household_members", "nein"),
             ("/income", "ja"),
             ("/income/0/kind", "Minijob"),
@@ -267,7 +264,6 @@ BRANCHES = {
             ("/legal_guardian/contact/phone", "0611 5551234"),
             ("/legal_guardian/contact/email", "s.krueger@example.de"),
             ("/legal_guardian/contact/preferred_channel", "per E-Mail"),
-            ("/eligibility/reason", "Rentenalter"),
             ("/health_insurance/status", '/inform{"value":"statutory"}'),
             ("/health_insurance/insurer", "Barmer"),
             ("/health_insurance/insurance_number", "überspringen"),
@@ -327,7 +323,6 @@ BRANCHES = {
             ("/applicant/contact/email", "überspringen"),
             ("/applicant/contact/preferred_channel", "Telefon"),
             ("/legal_guardian", "nein, habe ich nicht"),
-            ("/eligibility/reason", '/inform{"value":"full_earning_incapacity_permanent"}'),
             ("/eligibility/incapacity_determined_by", "noch nicht festgestellt"),
             ("/health_insurance/status", "keine Krankenversicherung"),
             ("/housing/kind", "Mietwohnung"),
