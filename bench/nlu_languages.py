@@ -40,6 +40,7 @@ from tests.guide_cases import HELD_OUT_DIR as GUIDE_HELD_OUT_DIR  # noqa: E402
 
 HELD_OUT_DIR = ROOT / "tests" / "nlu_heldout"
 VALUE_CASES = ROOT / "bench" / "value_cases.yml"
+BLIND_VALUE_CASES = ROOT / "bench" / "value_cases_blind.yml"  # written without the parsers
 
 
 def train(out_dir: Path) -> tuple[Path, float]:
@@ -99,8 +100,8 @@ def guide_scores(agent: Any, directory: Path = GUIDE_HELD_OUT_DIR) -> dict[str, 
     return scores
 
 
-def value_scores() -> dict[str, dict[str, tuple[int, int]]]:
-    cases: dict[str, list[list[Any]]] = yaml.safe_load(VALUE_CASES.read_text("utf-8"))
+def value_scores(path: Path = VALUE_CASES) -> dict[str, dict[str, tuple[int, int]]]:
+    cases: dict[str, list[list[Any]]] = yaml.safe_load(path.read_text("utf-8"))
     scores: dict[str, dict[str, tuple[int, int]]] = {}
     for lang, items in cases.items():
         per_kind: dict[str, list[bool]] = defaultdict(list)
@@ -139,7 +140,10 @@ def main() -> int:
     parser.add_argument("--values", action="store_true", help="value parsing only, no model")
     args = parser.parse_args()
     if args.values:
+        print("Value parsing, cases written with the parsers (bench/value_cases.yml):")
         print_values(value_scores())
+        print("\nValue parsing, cases written blind (bench/value_cases_blind.yml):")
+        print_values(value_scores(BLIND_VALUE_CASES))
         return 0
     if args.reuse:
         model, seconds = ROOT / "models" / "antragslotse.tar.gz", None
@@ -152,6 +156,7 @@ def main() -> int:
     guide = guide_scores(agent)
     fresh = guide_scores(agent, FRESH_DIR)
     values = value_scores()
+    blind = value_scores(BLIND_VALUE_CASES)
     if seconds is not None:
         print(f"NLU training: {seconds:.0f} s")
     kinds = KINDS
@@ -159,11 +164,12 @@ def main() -> int:
         f"{'lang':8} {'phrases':>7} {'accuracy':>8} {'macro-F1':>8}  "
         + f"{'needs':>5} {'guide':>5} {'triaged':>7} {'fresh':>5}  "
         + "  ".join(f"{k:>8}" for k in kinds)
-        + f"  {'values':>6}"
+        + f"  {'values':>6} {'blind':>6}"
     )
     for lang in sorted(set(intents) | set(values)):
         count, accuracy, f1 = intents.get(lang, (0, float("nan"), float("nan")))
         cells, value_accuracy = _value_cells(values.get(lang, {}))
+        blind_accuracy = _value_cells(blind.get(lang, {}))[1]
         need = guide.get(lang, Score(0, 0, 0, 0))
         triaged = need.triaged / need.cases if need.cases else float("nan")
         new = fresh.get(lang, Score(0, 0, 0, 0))
@@ -171,7 +177,7 @@ def main() -> int:
         print(
             f"{lang:8} {count:>7} {accuracy:>8.3f} {f1:>8.3f}  "
             f"{need.cases:>5} {need.top1:>5.2f} {triaged:>7.2f} {new_top1:>5.2f}  "
-            f"{cells}  {value_accuracy:>6.3f}"
+            f"{cells}  {value_accuracy:>6.3f} {blind_accuracy:>6.3f}"
         )
     return 0
 
