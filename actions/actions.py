@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.definitions import load_applications
 from bot.forms.turn import UserTurn
-from bot.nlg.texts import DEFAULT_LANGUAGE
+from bot.languages import DEFAULT_LANGUAGE
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine
 from bot.turns import Turns

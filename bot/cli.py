@@ -25,6 +25,7 @@ from bot.storage import var_dir
 from bot.storage.crypto import KeyFileExposed
 from bot.storage.permissions import secure_start
 
+# data/ includes data/languages.yml: the NLU sends each message to a pipeline by it.
 TRAINING_INPUTS = ("config.yml", "domain", "data", "locales", "build/spacy")
 FINGERPRINT = MODEL.with_suffix(".fingerprint")
 
@@ -43,9 +44,10 @@ def training_fingerprint() -> str:
 def prepare(force_train: bool = False) -> None:
     """Build the spaCy pipeline, regenerate Rasa files, train if inputs changed."""
     from bot.forms import generate
+    from bot.languages import spacy_languages
     from bot.nlp import spacy_pipeline
 
-    if not (ROOT / spacy_pipeline.DEFAULT_PATH / "meta.json").exists():
+    if spacy_pipeline.built_languages(ROOT / spacy_pipeline.DEFAULT_PATH) != set(spacy_languages()):
         print("Building the spaCy pipeline ...", flush=True)
         spacy_pipeline.build(ROOT / spacy_pipeline.DEFAULT_PATH)
     generate.main([])

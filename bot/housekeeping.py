@@ -12,13 +12,13 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from bot.backoffice.inbox import inbox_files
+from bot.delivery.outbox import Outbox, outbox_files
 from bot.storage.attachments import AttachmentStore, attachments_table, seal_plain_kinds
 from bot.storage.crypto import DataBox
 from bot.storage.drafts import DraftStore, drafts
 from bot.storage.resume_codes import ResumeCodes
 from bot.storage.resume_limits import ResumeLimits
 from bot.storage.trackers import purge_tracker_db
-from bot.submission.outbox import Outbox, outbox_files
 
 
 def tidy(engine: Engine, box: DataBox) -> dict[str, int]:

@@ -21,16 +21,16 @@ from bot.backoffice.app import DEFAULT_PORT as BACKOFFICE_PORT
 from bot.backoffice.app import Listener, create_backoffice_app
 from bot.backoffice.auth import TOKEN_ENV, check_machine_token
 from bot.backoffice.inbox import Inbox
-from bot.backoffice.targets import InboxTarget
-from bot.backoffice.worker import DeliveryWorker
 from bot.channels.chat_page import chat_page_blueprint
 from bot.channels.uploads import MAX_REQUEST_BYTES, refuse_oversized_request, upload_blueprint
+from bot.delivery.outbox import Outbox
+from bot.delivery.targets import InboxTarget
+from bot.delivery.worker import DeliveryWorker
 from bot.housekeeping import tidy
-from bot.nlg.endpoint import nlg_blueprint
+from bot.nlg_endpoint import nlg_blueprint
 from bot.storage.attachments import AttachmentStore
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine
-from bot.submission.outbox import Outbox
 
 PURGE_INTERVAL_S = 3600
 logger = logging.getLogger(__name__)
@@ -65,8 +65,9 @@ def create_app(
     check_machine_token(os.environ.get(TOKEN_ENV))
     engine, box = make_engine(), DataBox.from_env()
     create_tables(engine)
-    inbox, files = Inbox(engine, box), AttachmentStore(engine, box)
-    worker = DeliveryWorker(Outbox(engine, box), InboxTarget(inbox))
+    outbox, inbox, files = Outbox(engine, box), Inbox(engine, box), AttachmentStore(engine, box)
+    outbox.forget_delivered()  # before the back office can erase: no delivered copy is left
+    worker = DeliveryWorker(outbox, InboxTarget(inbox))
     stop = asyncio.Event()
 
     app = Sanic(name)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot.backoffice.inbox import Inbox
 from bot.definitions import Application
+from bot.delivery.outbox import Outbox
 from bot.forms.dialogue import Conversation, Reply
 from bot.forms.draft import Draft
 from bot.forms.turn import UserTurn
@@ -26,7 +27,6 @@ from bot.storage.database import utcnow
 from bot.storage.drafts import DraftStore
 from bot.storage.resume_codes import ResumeCodes
 from bot.storage.resume_limits import PER_CONVERSATION, ResumeLimits
-from bot.submission.outbox import Outbox
 from bot.submission.submit import submit
 
 log = logging.getLogger(__name__)

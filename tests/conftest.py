@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from bot.contracts import CONTRACTS_DIR
 from bot.definitions import load_applications
 from bot.stack import MODEL, Stack
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine, utcnow
-from bot.submission.schemas import CONTRACTS_DIR
 from bot.turns import Turns
 
 # One conversation-token key for the test process and the stacks it starts, so in-process

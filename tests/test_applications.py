@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 import requests
 
+from bot.contracts import payload_problems
 from bot.definitions import load_applications
 from bot.stack import Stack
 from bot.submission.payload import parse_pointer
-from bot.submission.schemas import payload_problems
 from tests.conftest import example
 from tests.rest import RestCitizen, fictional_pdf, wait_for_delivery
 

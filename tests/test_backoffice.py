@@ -22,12 +22,12 @@ from sanic import Sanic
 from bot.backoffice.app import create_backoffice_app
 from bot.backoffice.inbox import Inbox, UnknownReference
 from bot.backoffice.pdf import latin1_safe, payload_lines, render_pdf
-from bot.backoffice.targets import DeliveryError, DeliveryTarget, InboxTarget, RoutingTarget
 from bot.backoffice.throttle import FailureThrottle
-from bot.backoffice.worker import DeliveryWorker
+from bot.delivery.outbox import DELIVERED, Outbox, outbox_table
+from bot.delivery.targets import DeliveryError, DeliveryTarget, InboxTarget, RoutingTarget
+from bot.delivery.worker import DeliveryWorker
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine
-from bot.submission.outbox import DELIVERED, Outbox, outbox_table
 from tests.conftest import example
 
 T0 = datetime(2026, 11, 20, 9, 15, tzinfo=timezone.utc)

@@ -24,7 +24,8 @@ from bot.channels.chat_page import (
     page_languages,
 )
 from bot.channels.colours import contrast_with_white, usable_accent
-from bot.nlg.texts import t, text_direction
+from bot.languages import text_direction
+from bot.nlg.texts import t
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "bot" / "channels" / "static"
 SOCKET_URL = "http://127.0.0.1:5005"

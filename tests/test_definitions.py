@@ -8,12 +8,12 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.contracts import schema_store
 from bot.definitions import DefinitionError, field_patterns, load_application, load_applications
 from bot.definitions.loader import APPLICATIONS_DIR
 from bot.forms import generate
 from bot.forms.plan import group_arrays, next_open, payload_answers, plan
 from bot.parsing import ParseError, parse_answer
-from bot.submission.schemas import schema_store
 
 GRUNDSICHERUNG = APPLICATIONS_DIR / "grundsicherung.yml"
 

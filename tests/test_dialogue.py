@@ -11,13 +11,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from bot.contracts import payload_problems
 from bot.definitions import load_applications
 from bot.forms.dialogue import Conversation, Reply
 from bot.forms.draft import Draft
 from bot.forms.turn import UserTurn
 from bot.nlg.render import render
 from bot.nlg.texts import t
-from bot.submission.schemas import payload_problems
 from bot.submission.submit import payload_for
 from tests.scripts import GRUNDSICHERUNG_DE, GRUNDSICHERUNG_EN, comparable, expected_payload
 

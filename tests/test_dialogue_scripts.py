@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot.contracts import payload_problems
 from bot.definitions import load_applications
 from bot.forms.answers import interpret
 from bot.forms.dialogue import Conversation
@@ -21,7 +22,6 @@ from bot.forms.draft import Draft
 from bot.forms.plan import payload_answers, plan
 from bot.nlg.render import render
 from bot.nlg.texts import t
-from bot.submission.schemas import payload_problems
 from bot.submission.submit import payload_for
 from tests.conftest import example
 from tests.dialogues import asylblg, bildung_teilhabe, grundsicherung

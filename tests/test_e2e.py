@@ -11,8 +11,8 @@ import sqlite3
 
 import pytest
 
+from bot.contracts import payload_problems
 from bot.stack import Stack
-from bot.submission.schemas import payload_problems
 from tests.rest import RestCitizen, call, var_dir, wait_for_delivery
 from tests.scripts import GRUNDSICHERUNG_DE, GRUNDSICHERUNG_EN, comparable, expected_payload
 

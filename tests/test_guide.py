@@ -14,13 +14,14 @@ import pytest
 import yaml
 
 from bot.definitions import load_applications
-from bot.forms.dialogue import Conversation, Reply, find_resume_code
+from bot.forms.dialogue import Conversation, Reply
 from bot.forms.draft import Draft
 from bot.forms.guide import GUIDE_FILE, load_guide
 from bot.forms.plan import plan
 from bot.forms.turn import UserTurn
 from bot.nlg.texts import has, supported_languages
-from bot.storage.resume_codes import ALPHABET, new_code
+from bot.parsing.resume_code import ALPHABET, find_resume_code
+from bot.storage.resume_codes import new_code
 
 ROOT = Path(__file__).resolve().parents[1]
 NEEDS_DIR = ROOT / "data" / "nlu" / "needs"

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from bot.contracts import payload_problems
 from bot.stack import Stack
-from bot.submission.schemas import payload_problems
 from tests.dialogues.multilingual import ARABIC, UKRAINIAN
 from tests.guide_cases import FRESH_DIR, Case, Walk, held_out, languages, score, walk
 from tests.rest import RestCitizen, fictional_pdf, wait_for_delivery

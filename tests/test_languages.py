@@ -12,8 +12,9 @@ from bot.definitions import load_applications
 from bot.forms.dialogue import Conversation, Reply
 from bot.forms.language_choice import detect_language, find_language
 from bot.forms.turn import UserTurn
+from bot.languages import text_direction
 from bot.nlg.render import render
-from bot.nlg.texts import supported_languages, text_direction
+from bot.nlg.texts import supported_languages
 from tests.test_dialogue import turn
 
 APPLICATIONS = load_applications()

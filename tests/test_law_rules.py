@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from bot.contracts import payload_problems
 from bot.definitions import Application, load_applications
 from bot.forms.dialogue import Conversation, Reply
 from bot.forms.draft import Draft
@@ -21,7 +22,6 @@ from bot.forms.plan import active_hints, next_open, payload_answers, plan
 from bot.forms.turn import UserTurn
 from bot.nlg.render import render
 from bot.nlg.texts import supported_languages
-from bot.submission.schemas import payload_problems
 from bot.submission.submit import payload_for
 
 APPS = load_applications()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.contracts import payload_problems
 from bot.stack import Stack
-from bot.submission.schemas import payload_problems
 from tests.conftest import example
 from tests.dialogues.multilingual import ARABIC, UKRAINIAN
 from tests.rest import RestCitizen, fictional_pdf, wait_for_delivery

@@ -16,9 +16,9 @@ from bot.backoffice.inbox import Inbox
 from bot.channels.conversation_ids import conversation_tokens
 from bot.channels.uploads import upload_blueprint
 from bot.forms.dialogue import Reply
+from bot.parsing.resume_code import ALPHABET as RESUME_ALPHABET
 from bot.storage.attachments import AttachmentStore
 from bot.storage.crypto import DataBox
-from bot.storage.resume_codes import ALPHABET as RESUME_ALPHABET
 from bot.turns import Turns
 from tests.conftest import Clock
 from tests.rest import fictional_pdf

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.languages import spacy_languages
 from bot.nlp import spacy_pipeline
 from bot.nlp.multilingual import LanguageRouter, MultilingualSpacyNLP, language_of
 
@@ -53,3 +54,11 @@ def test_lemmas_come_from_the_language_of_the_text(
 def test_pipe_keeps_the_order_of_the_texts(router: LanguageRouter) -> None:
     texts = ["ja", "نعم", "так", "evet bu doğru"]
     assert [doc.text for doc in router.pipe(texts)] == texts
+
+
+def test_a_pipeline_is_built_for_every_spacy_language_of_the_table(
+    router: LanguageRouter,
+) -> None:
+    assert {name: nlp.lang for name, nlp in router.pipelines.items()} == {
+        lang: lang for lang in spacy_languages()
+    }

@@ -17,11 +17,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.contracts import CONTRACTS_DIR, REFERENCE_PATTERN, iban_ok, payload_problems
 from bot.definitions.loader import required_in_schema
-from bot.storage import var_dir
-from bot.storage.crypto import DATA_KEY_ENV, DataBox, InvalidToken
-from bot.storage.database import database_url, make_engine
-from bot.submission.outbox import (
+from bot.delivery.outbox import (
     DELIVERED,
     PENDING,
     InvalidPayload,
@@ -30,9 +28,11 @@ from bot.submission.outbox import (
     backoff,
     outbox_table,
 )
+from bot.storage import var_dir
+from bot.storage.crypto import DATA_KEY_ENV, DataBox, InvalidToken
+from bot.storage.database import database_url, make_engine
 from bot.submission.payload import ENVELOPE_KEYS, build_payload, parse_pointer
-from bot.submission.reference import ALPHABET, REFERENCE_PATTERN, new_reference
-from bot.submission.schemas import CONTRACTS_DIR, iban_ok, payload_problems
+from bot.submission.reference import ALPHABET, new_reference
 from tests.conftest import example
 
 EXAMPLES = sorted((CONTRACTS_DIR / "examples").glob("*.example.json"))

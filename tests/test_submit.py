@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 
 from bot.definitions import load_applications
+from bot.delivery.outbox import Outbox
 from bot.forms.draft import Draft
 from bot.storage.crypto import DataBox
 from bot.storage.database import utcnow
 from bot.storage.drafts import DraftStore
-from bot.submission.outbox import Outbox
 from bot.submission.reference import is_reference
 from bot.submission.submit import submit
 from tests.scripts import GRUNDSICHERUNG_DE

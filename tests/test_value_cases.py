@@ -3,7 +3,8 @@
 Native digits (٣, ۳), month names (березня, Mart, مارس), decimal commas, numbers and
 day ordinals as words, month and year where the day does not matter, Solar Hijri dates
 and local yes/no words; the cases live in bench/value_cases.yml and (written later
-without looking at the parsers) bench/value_cases_blind.yml, which the NLU bench reads too. A fourth element holds the field's options ({day: optional}).
+without looking at the parsers) bench/value_cases_blind.yml, which the NLU bench reads
+too. A fourth element holds the field's options ({day: optional}).
 """
 
 from __future__ import annotations

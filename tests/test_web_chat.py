@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from bot.contracts import payload_problems
 from bot.nlg.texts import t
 from bot.stack import Stack
-from bot.submission.schemas import payload_problems
 from tests.dialogues.bildung_teilhabe import EXAMPLE_DE
 from tests.rest import fictional_pdf, wait_for_delivery
 from tests.web_chat import (

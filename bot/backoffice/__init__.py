@@ -1,1 +1,1 @@
-"""The back office side: delivery worker, delivery targets, and the built-in inbox with its API."""
+"""The back office: the built-in inbox that receives deliveries, its API, PDF, accounts, audit."""

@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 from bot.backoffice.accounts import MAX_PASSWORD_CHARS, SESSION_PREFIX, Accounts
 from bot.backoffice.audit import MAX_ENTRIES, AuditAction, AuditLog
 from bot.backoffice.auth import NO_STORE, Gate, bearer_token
-from bot.submission.reference import REFERENCE_PATTERN
+from bot.contracts import REFERENCE_PATTERN
 
 
 class BadRequest(ValueError):

@@ -29,8 +29,8 @@ from bot.backoffice.inbox import (
     UnknownReference,
 )
 from bot.backoffice.pdf import render_pdf
+from bot.contracts import REFERENCE_PATTERN
 from bot.storage.database import utcnow
-from bot.submission.reference import REFERENCE_PATTERN
 
 __all__ = ["TOKEN_ENV", "bearer_ok", "inbox_blueprint"]
 

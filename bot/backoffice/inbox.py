@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from bot.storage.attachments import StoredFile, file_table, insert_files, select_files
 from bot.storage.crypto import DataBox
 from bot.storage.database import UtcDateTime, metadata, utcnow
-from bot.submission.outbox import DELIVERED, outbox_files, outbox_table
 
 NEW = "new"
 ACCEPTED = "accepted"
@@ -169,10 +168,13 @@ class Inbox:
         reference: str,
         also: Callable[[sa.engine.Connection], None] | None = None,
     ) -> bool:
-        """Delete a submission, its files and the delivered outbox copy (Art. 17 GDPR).
+        """Delete a submission and its files (Art. 17 GDPR).
 
-        `also` runs in the same transaction (the audit entry), so an erasure is
-        never without its record. False if the reference is not in the inbox.
+        The outbox holds no copy to erase: delivery deletes its row once the
+        inbox has it, and rows older versions kept are deleted when the service
+        starts (bot/delivery/outbox.py, `forget_delivered`). `also` runs in the
+        same transaction (the audit entry), so an erasure is never without its
+        record. False if the reference is not in the inbox.
         """
         with self._engine.begin() as conn:
             removed = conn.execute(
@@ -181,15 +183,6 @@ class Inbox:
             if removed != 1:
                 return False
             conn.execute(inbox_files.delete().where(inbox_files.c.reference == reference))
-            delivered = sa.select(outbox_table.c.reference).where(
-                outbox_table.c.reference == reference, outbox_table.c.status == DELIVERED
-            )
-            conn.execute(outbox_files.delete().where(outbox_files.c.reference.in_(delivered)))
-            conn.execute(
-                outbox_table.delete().where(
-                    outbox_table.c.reference == reference, outbox_table.c.status == DELIVERED
-                )
-            )
             if also is not None:
                 also(conn)
         return True

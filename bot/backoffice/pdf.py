@@ -15,7 +15,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from bot.submission.schemas import schema_store
+from bot.contracts import schema_store
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 FAMILY = "Antragslotse"

@@ -35,7 +35,8 @@ from sanic.response import HTTPResponse
 from bot.channels import MAX_MESSAGE_CHARS
 from bot.channels.colours import usable_accent
 from bot.channels.uploads import UPLOAD_PATH
-from bot.nlg.texts import DEFAULT_LANGUAGE, has, supported_languages, t, text_direction
+from bot.languages import DEFAULT_LANGUAGE, text_direction
+from bot.nlg.texts import has, supported_languages, t
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 BLUEPRINT_NAME = "chat_page"

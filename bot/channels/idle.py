@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.nlg.texts import t, text_direction
+from bot.languages import DEFAULT_LANGUAGE, text_direction
+from bot.nlg.texts import t
 from bot.nlg.values import format_value
 
 MIN_WARNING_SECONDS = 20.0
@@ -107,7 +108,7 @@ class IdleTimers:
         asyncio.ensure_future(job(session_id))
 
     async def _warn(self, session_id: str) -> None:
-        lang = self._langs.get(session_id, "de")
+        lang = self._langs.get(session_id, DEFAULT_LANGUAGE)
         warning = self.settings.warning_seconds
         await self.sio.emit(
             "session_warning",

@@ -31,7 +31,8 @@ from sanic.response import HTTPResponse
 from bot.channels import MAX_MESSAGE_CHARS, REST_TOKEN_ENV, SENDER_RE
 from bot.channels.conversation_ids import conversation_tokens, rest_token_ok
 from bot.channels.metadata import client_metadata
-from bot.nlg.texts import DEFAULT_LANGUAGE, language_or_default, t
+from bot.languages import DEFAULT_LANGUAGE
+from bot.nlg.texts import language_or_default, t
 
 logger = logging.getLogger(__name__)
 

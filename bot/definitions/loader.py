@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from bot.contracts import schema_store
 from bot.definitions.conditions import (
     ANSWERED,
     Condition,
@@ -27,7 +28,6 @@ from bot.definitions.conditions import (
 )
 from bot.definitions.model import NONE, Application, Document, Field, Group, Limit, Total
 from bot.definitions.reading import read_hint, read_section
-from bot.submission.schemas import schema_store
 
 ROOT = Path(__file__).resolve().parents[2]
 APPLICATIONS_DIR = ROOT / "data" / "applications"

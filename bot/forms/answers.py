@@ -9,6 +9,7 @@ from bot.definitions.model import NONE
 from bot.forms.plan import Step
 from bot.forms.reply import Reply, typed
 from bot.forms.turn import UserTurn
+from bot.languages import BASE_LANGUAGES
 from bot.nlg.texts import lookup, t
 from bot.parsing import (
     ParseError,
@@ -23,12 +24,11 @@ from bot.parsing import (
 DOCUMENT_CHOICES = ("later", "not_available")
 
 YES_NO_INTENTS = {"affirm": True, "deny": False}
-MATCH_LANGUAGES = ("de", "en")
 
 
 def match_languages(lang: str) -> tuple[str, ...]:
     """Whose words count as an answer: citizens mix in German and English words."""
-    return tuple(dict.fromkeys((lang, *MATCH_LANGUAGES)))
+    return tuple(dict.fromkeys((lang, *BASE_LANGUAGES)))
 
 
 def choice_label_key(app: Application, step: Step, code: str) -> str:

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from bot.forms.phase import Phase
+
 
 @dataclass
 class Draft:
     lang: str
-    phase: str = "menu"  # menu | guide | offer | asking | summary | choose_change |
-    # confirm_cancel | resume_code | confirm_language | submitted
+    phase: Phase = Phase.MENU
     application: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)  # answer key -> value (None = skipped)
     history: list[str] = field(default_factory=list)  # answer keys, in the order given
     editing: str | None = None  # answer key asked again on the citizen's request
-    return_phase: str | None = None  # where a detour (cancel? which answer?) returns to
+    return_phase: Phase | None = None  # where a detour (cancel? which answer?) returns to
     reference: str | None = None
     references: list[str] = field(default_factory=list)  # submitted here: status may be told
     hints_shown: list[str] = field(default_factory=list)
@@ -25,8 +26,17 @@ class Draft:
     # applications offered; "pending": a wish to follow once the language is settled
     guide: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """A phase stored as its string (JSON) or given as one comes back as the enum."""
+        self.phase = Phase(self.phase)
+        self.return_phase = Phase(self.return_phase) if self.return_phase else None
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON types: the phases as their strings."""
+        data = asdict(self)
+        data["phase"] = str(self.phase)
+        data["return_phase"] = str(self.return_phase) if self.return_phase else None
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Draft:

@@ -2,7 +2,7 @@
 
 Names come from babel (every language's name in every supported language) plus
 vocab/language_names.yml; the language of a free-text message from py3langid,
-restricted to the languages we have texts for.
+restricted to the languages of data/languages.yml it can recognise (not Leichte Sprache).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 
+from bot.languages import LANGUAGES
 from bot.nlg.texts import supported_languages
 from bot.nlp.language_id import classify
 from bot.parsing import lexicon
@@ -52,6 +53,6 @@ def detect_language(text: str) -> str | None:
     """The language a free-text message is written in, when the evidence is strong."""
     if len(text.strip()) < 2:
         return None
-    primaries = tuple(sorted({code.split("-")[0] for code in supported_languages()}))
-    code, probability = classify(text, primaries)
-    return code if probability >= DETECTION_CONFIDENCE else None
+    by_langid = {lang.langid: code for code, lang in LANGUAGES.items() if lang.langid}
+    code, probability = classify(text, tuple(sorted(by_langid)))
+    return by_langid[code] if probability >= DETECTION_CONFIDENCE else None

@@ -26,3 +26,8 @@ class Reply:
 def typed(kind: str, value: Any, label_key: str | None = None) -> dict[str, Any]:
     """A value the NLG formats for the citizen's locale (dates, money, codes)."""
     return {"format": kind, "value": value, "key": label_key}
+
+
+def typed_list(keys: list[Any]) -> dict[str, Any]:
+    """A bulleted list of texts (keys or labels with parameters), e.g. the documents needed."""
+    return {"format": "list", "value": None, "keys": keys}

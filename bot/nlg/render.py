@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.nlg.texts import t, text_direction
+from bot.languages import text_direction
+from bot.nlg.texts import t
 from bot.nlg.values import format_value
 
 CONTRACT_VERSION = 1

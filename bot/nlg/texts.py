@@ -14,9 +14,9 @@ from typing import Any
 import i18n
 import yaml
 
+from bot.languages import DEFAULT_LANGUAGE
+
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
-DEFAULT_LANGUAGE = "de"
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -39,6 +39,7 @@ def load_catalog(lang: str, locales_dir: Path = LOCALES_DIR) -> dict[str, Any]:
 
 @cache
 def supported_languages(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
+    """The languages with texts: a folder in locales/ (a test keeps it to data/languages.yml)."""
     return tuple(sorted(p.name for p in locales_dir.iterdir() if p.is_dir()))
 
 
@@ -76,7 +77,3 @@ def t(key: str, lang: str, **params: Any) -> str:
     """Text for `key` in `lang`, falling back to German, the office's language."""
     _install()
     return str(i18n.t(key, locale=lang, **params))
-
-
-def text_direction(lang: str) -> str:
-    return "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"

@@ -13,27 +13,26 @@ from babel.numbers import format_currency, format_decimal
 from persiantools.digits import en_to_fa
 from persiantools.jdatetime import MONTH_NAMES_EN, MONTH_NAMES_FA, JalaliDate
 
+from bot.languages import babel_name, calendars, script
 from bot.nlg.texts import t
-
-BABEL_LOCALES = {"de": "de_DE", "de-x-ls": "de_DE", "en": "en_GB", "fa": "fa_IR", "ar": "ar"}
-
-
-def babel_locale(lang: str) -> str:
-    return BABEL_LOCALES.get(lang, lang.split("-")[0])
 
 
 def _country(code: str, lang: str) -> str:
     if code == "XX":
         return t("common.stateless", lang)
-    return Locale.parse(babel_locale(lang)).territories.get(code, code)
+    return Locale.parse(babel_name(lang)).territories.get(code, code)
 
 
 def solar_hijri_date(value: str, lang: str) -> str:
-    """A stored (Gregorian) date in the Iranian calendar: "۱۲ اسفند ۱۳۳۶" / "12 Esfand 1336"."""
+    """A stored (Gregorian) date in the Iranian calendar: "۱۲ اسفند ۱۳۳۶" / "12 Esfand 1336".
+
+    Month names in Arabic script where the language is written in it, and Persian
+    digits where the calendar is the language's own.
+    """
     solar = JalaliDate(datetime.date.fromisoformat(value))
-    if lang in ("fa", "ar"):
+    if script(lang) == "Arab":
         text = f"{solar.day} {MONTH_NAMES_FA[solar.month]} {solar.year}"
-        return en_to_fa(text) if lang == "fa" else text
+        return en_to_fa(text) if "solar_hijri" in calendars(lang) else text
     return f"{solar.day} {MONTH_NAMES_EN[solar.month]} {solar.year}"
 
 
@@ -52,7 +51,7 @@ def format_value(spec: Mapping[str, Any], lang: str) -> str:
     "for_item": a label that belongs to a group item, {"key", "item": the item's label},
     shown as "Kind 2 – Schulbescheinigung", the item first as in the group's field labels.
     """
-    kind, value, locale = spec.get("format"), spec.get("value"), babel_locale(lang)
+    kind, value, locale = spec.get("format"), spec.get("value"), babel_name(lang)
     if kind == "for_item":
         return f"{label_text(spec['item'], lang)} – {t(str(spec['key']), lang)}"
     if spec.get("keys") is not None:

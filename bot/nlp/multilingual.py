@@ -1,10 +1,11 @@
 """Rasa's SpacyNLP, with one blank spaCy pipeline per dialogue language.
 
 Rasa 3.6 loads one spaCy model per NLU pipeline; our users write in eight
-languages and four scripts. This component keeps Rasa's SpacyNLP behaviour
+languages and three scripts. This component keeps Rasa's SpacyNLP behaviour
 (docs for every message attribute, shared by SpacyTokenizer) but sends each
-text to the pipeline of its language: chosen by script for Arabic, Persian,
-Ukrainian and Russian, and by py3langid among the Latin-script languages.
+text to the pipeline of its language: chosen by script and a language's own
+letters for Arabic, Persian, Ukrainian and Russian, and by py3langid among the
+Latin-script languages (scripts, letters and codes: data/languages.yml).
 
     pipeline:
       - name: bot.nlp.multilingual.MultilingualSpacyNLP
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,30 +27,48 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from bot.languages import DEFAULT_LANGUAGE, SCRIPT_LETTERS, spacy_languages_in
+from bot.languages import Language as Entry
 from bot.nlp.language_id import classify
 
-DEFAULT_LANGUAGE = "de"
-LATIN_LANGUAGES = ("de", "en", "tr")
 LATIN_CONFIDENCE = 0.9  # "ja", "1200 euro": too short to tell, German rules are fine
-_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff]")
-_PERSIAN_LETTERS = re.compile(r"[پچژگکیۀ]")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
-_RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
 
 
 def language_of(text: str) -> str:
     """The pipeline for a text: by script first, statistics only among Latin languages."""
-    if _ARABIC_SCRIPT.search(text):
-        return "fa" if _PERSIAN_LETTERS.search(text) else "ar"
-    if _CYRILLIC.search(text):
-        if _UKRAINIAN_LETTERS.search(text) or _RUSSIAN_LETTERS.search(text):
-            return "uk" if _UKRAINIAN_LETTERS.search(text) else "ru"
-        return classify(text, ("ru", "uk"))[0]
+    for script, letters in SCRIPT_LETTERS.items():
+        if letters.search(text):
+            return _within_script(text, spacy_languages_in(script))
     if len(text.split()) < 2:
         return DEFAULT_LANGUAGE
-    lang, probability = classify(text, LATIN_LANGUAGES)
+    lang, probability = _classify(text, spacy_languages_in("Latn"))
     return lang if probability >= LATIN_CONFIDENCE else DEFAULT_LANGUAGE
+
+
+def _within_script(text: str, candidates: tuple[Entry, ...]) -> str:
+    """A language's own letters decide (Persian پ, Ukrainian ї), else the one language
+    of the script without such letters (Arabic), else statistics (Russian or Ukrainian)."""
+    for lang in candidates:
+        if lang.marks and _marks(lang.marks).search(text):
+            return lang.spacy
+    unmarked = [lang for lang in candidates if not lang.marks]
+    if len(unmarked) == 1:
+        return unmarked[0].spacy
+    return _classify(text, candidates)[0]
+
+
+@cache
+def _marks(letters: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(letters)}]")
+
+
+def _classify(text: str, candidates: tuple[Entry, ...]) -> tuple[str, float]:
+    """(spaCy language, probability) by py3langid among the candidates it can tell apart."""
+    by_langid = {lang.langid: lang.spacy for lang in candidates if lang.langid}
+    if not by_langid:
+        return DEFAULT_LANGUAGE, 0.0
+    code, probability = classify(text, tuple(sorted(by_langid)))
+    return by_langid[code], probability
 
 
 class LanguageRouter:

@@ -21,8 +21,9 @@ import spacy
 import spacy_lookups_data
 from spacy.lookups import Lookups
 
+from bot.languages import spacy_languages
+
 DEFAULT_PATH = Path("build/spacy/multilingual")
-LANGUAGES = ("de", "en", "ar", "fa", "ru", "uk", "tr")  # de-x-ls is German
 
 
 def _forms(lang: str) -> dict[str, str]:
@@ -46,15 +47,22 @@ def lemma_table(lang: str) -> Lookups:
     return lookups
 
 
+def built_languages(path: Path = DEFAULT_PATH) -> frozenset[str]:
+    """The languages of the pipelines built at `path`, none when it was never built."""
+    meta = path / "meta.json"
+    return frozenset(json.loads(meta.read_text())["languages"]) if meta.exists() else frozenset()
+
+
 def build(path: Path = DEFAULT_PATH) -> Path:
+    """One pipeline per spaCy language of data/languages.yml (de-x-ls uses German's)."""
     path.mkdir(parents=True, exist_ok=True)
-    for lang in LANGUAGES:
+    for lang in spacy_languages():
         nlp = spacy.blank(lang)
         lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         lemmatizer.initialize(lookups=lemma_table(lang))
         nlp.meta["name"] = f"{path.name}_{lang}"
         nlp.to_disk(path / lang)
-    (path / "meta.json").write_text(json.dumps({"languages": LANGUAGES}) + "\n")
+    (path / "meta.json").write_text(json.dumps({"languages": spacy_languages()}) + "\n")
     return path
 
 

@@ -26,9 +26,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date
 from dateparser.date import DateDataParser
 
+from bot.languages import primary_language
+
 from . import lexicon
 from .errors import ParseError
-from .languages import babel_locale, dateparser_languages, primary_language
+from .languages import babel_locale, dateparser_languages
 from .notices import Notice, Reading
 from .number_words import words_to_digits
 from .solar_hijri import read_solar_hijri

@@ -1,8 +1,9 @@
 """Dialogue language codes to what babel and dateparser understand.
 
 The dialogue may run in "de", "de-x-ls" (Leichte Sprache), "ar", "tr", ... but the
-citizen may always answer in German or English too, so every parser accepts the
-dialogue language plus de and en. A language unknown to a library is skipped there.
+citizen may always answer in the base languages (German and English) too, so every
+parser accepts the dialogue language plus those. A language unknown to a library is
+skipped there. Babel names and base languages: data/languages.yml.
 """
 
 from __future__ import annotations
@@ -12,36 +13,27 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from dateparser.data import languages_info
 
-FALLBACK_LANGUAGES: tuple[str, ...] = ("de", "en")
-# Babel locale used for a primary language; English is the British variant because
-# our English-speaking citizens live in Germany and write day-first dates.
-_BABEL_LOCALE: dict[str, str] = {"de": "de_DE", "en": "en_GB"}
-
-
-def primary_language(lang: str | None) -> str:
-    """ "de-x-ls" -> "de", "en_GB" -> "en", "" -> "de"."""
-    primary = (lang or "").replace("_", "-").split("-")[0].strip().lower()
-    return primary or FALLBACK_LANGUAGES[0]
+from bot.languages import BASE_LANGUAGES, DEFAULT_LANGUAGE, babel_name, primary_language
 
 
 @lru_cache(maxsize=64)
 def accepted_languages(lang: str | None) -> tuple[str, ...]:
-    """The dialogue's primary language first, then de and en, without duplicates."""
-    ordered = (primary_language(lang), *FALLBACK_LANGUAGES)
+    """The dialogue's primary language first, then the base languages (de, en), once each."""
+    ordered = (primary_language(lang), *BASE_LANGUAGES)
     return tuple(dict.fromkeys(ordered))
 
 
 @lru_cache(maxsize=64)
 def _locale_or_none(primary: str) -> Locale | None:
     try:
-        return Locale.parse(_BABEL_LOCALE.get(primary, primary))
+        return Locale.parse(babel_name(primary))
     except (UnknownLocaleError, ValueError, TypeError):
         return None
 
 
 def babel_locale(lang: str | None) -> Locale:
     """The babel locale of the dialogue language, German when babel does not know it."""
-    return _locale_or_none(primary_language(lang)) or _locale_or_none(FALLBACK_LANGUAGES[0])
+    return _locale_or_none(primary_language(lang)) or _locale_or_none(DEFAULT_LANGUAGE)
 
 
 def babel_locales(lang: str | None) -> list[Locale]:

@@ -1,5 +1,6 @@
 """Numbers written as words -> digits: "dreihundert Euro" -> "300 Euro", "первое июля" -> "1 июля".
 
+Each language's source is its `number_words` in data/languages.yml.
 German and English are read by text2num (compounds such as "zweitausendfünfhundert",
 ordinals such as "am fünften Mai"). No maintained library reads Russian, Ukrainian,
 Turkish, Arabic or Persian number words (number-parser knows only en, es, hi, ru, uk
@@ -21,13 +22,12 @@ from functools import cache
 from num2words import num2words
 from text_to_num import alpha2digit
 
+from bot.languages import number_words
+
 from . import lexicon
 from .languages import accepted_languages
 from .text import letters
 
-TEXT2NUM_LANGUAGES = ("de", "en")
-COMPOSED_LANGUAGES = ("ru", "uk", "tr", "ar", "fa")
-GLUED_LANGUAGES = ("tr",)  # number words also written as one word: "ikibinbeşyüz"
 _SCALES = (1_000, 1_000_000)
 _EDGE_PUNCTUATION = '.,;:!?()«»"،؛'
 _DIGIT = re.compile(r"[0-9]")
@@ -103,7 +103,7 @@ def _words(token: str, lang: str) -> list[Word] | None:
         found = _lookup(token[1:], lang)  # "وخمسون": the joiner written onto the word
     if found is not None:
         return [found]
-    return _glued(token, lang) if lang in GLUED_LANGUAGES else None
+    return _glued(token, lang) if number_words(lang) == "num2words-glued" else None
 
 
 def _glued(token: str, lang: str) -> list[Word] | None:
@@ -234,9 +234,10 @@ def words_to_digits(text: str, lang: str, ordinals: bool = False) -> str:
     if not text or _vague(text, lang):
         return text
     for language in accepted_languages(lang):
-        if language in COMPOSED_LANGUAGES:
+        source = number_words(language)
+        if source in ("num2words", "num2words-glued"):
             text = _compose_runs(text, language, ordinals)
-        elif language in TEXT2NUM_LANGUAGES:
+        elif source == "text2num":
             converted = alpha2digit(text, language, threshold=0)
             if ordinals or not _has_ordinal_suffix(converted, text):
                 text = converted

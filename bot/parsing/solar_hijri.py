@@ -16,7 +16,8 @@ from functools import cache
 
 from persiantools.jdatetime import MONTH_NAMES_EN, MONTH_NAMES_FA, JalaliDate
 
-from .languages import primary_language
+from bot.languages import calendars
+
 from .text import letters
 
 FIRST_YEAR, LAST_YEAR = 1300, 1450  # 1921-2072: every date an application asks for
@@ -83,10 +84,12 @@ def _numeric(text: str) -> SolarDate | None:
 def read_solar_hijri(text: str, lang: str) -> SolarDate | None:
     """The Solar Hijri date in a Persian dialogue's answer, or None (then it is Gregorian).
 
+    Persian: the languages whose calendars in data/languages.yml include solar_hijri.
+
     text has ASCII digits (parsing.text.clean). A named month decides the calendar; so
     does a numeric year in 1300-1450 (a Gregorian year there is no date we ask for).
     """
-    if primary_language(lang) != "fa":
+    if "solar_hijri" not in calendars(lang):
         return None
     found = _named(text) or _numeric(text)
     if found is None or not 1 <= found.month <= 12:

@@ -14,10 +14,10 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.parsing.resume_code import ALPHABET, looks_like_code
 from bot.storage.crypto import DataBox
 from bot.storage.database import UtcDateTime, metadata, utcnow
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: easy to read aloud
 GROUP = 5
 
 resume_codes_table = sa.Table(
@@ -27,14 +27,6 @@ resume_codes_table = sa.Table(
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
-
-
-DIGITS = frozenset(c for c in ALPHABET if c.isdigit())
-
-
-def looks_like_code(group: str) -> bool:
-    """A digit and a letter: no word of any language looks like that, so no false alarm."""
-    return any(c in DIGITS for c in group) and any(c.isalpha() for c in group)
 
 
 def _group() -> str:

@@ -1,1 +1,1 @@
-"""From confirmed answers to a delivered application: payload, schema check, reference, outbox."""
+"""From confirmed answers to a submission in the outbox: payload, reference, submit."""

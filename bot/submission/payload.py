@@ -2,7 +2,7 @@
 
 The dialogue keeps answers addressed by JSON Pointer (RFC 6901); this module
 only assembles them and adds the envelope. It does not validate against the
-schema (see `schemas.payload_problems`) and does no I/O.
+schema (see `bot.contracts.payload_problems`) and does no I/O.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ import re
 import secrets
 from datetime import datetime
 
+from bot.contracts import REFERENCE_PATTERN
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-REFERENCE_PATTERN = re.compile(r"^[A-Z]{2,4}-[0-9]{4}-[0-9A-Z]{6,10}$")
 _PREFIX = re.compile(r"^[A-Z]{2,4}$")
 
 

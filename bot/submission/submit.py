@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from bot.definitions import Application
 from bot.definitions.loader import required_in_schema
+from bot.delivery.outbox import InvalidPayload, Outbox, ReferenceConflict
 from bot.forms.draft import Draft
 from bot.forms.plan import group_arrays, payload_answers, payload_documents, plan
 from bot.storage.attachments import StoredFile
-from bot.submission.outbox import InvalidPayload, Outbox, ReferenceConflict
 from bot.submission.payload import build_payload
 from bot.submission.reference import new_reference
 

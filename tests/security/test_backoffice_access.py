@@ -32,10 +32,10 @@ from bot.backoffice.app import create_backoffice_app
 from bot.backoffice.audit import audit_table
 from bot.backoffice.inbox import Inbox
 from bot.backoffice.throttle import MAX_FAILURES, WINDOW_S, FailureThrottle
+from bot.delivery.outbox import Outbox
 from bot.stack import ROOT
 from bot.storage.attachments import StoredFile
 from bot.storage.crypto import DataBox
-from bot.submission.outbox import Outbox
 from tests.conftest import example, free_port
 
 TOKEN = secrets.token_urlsafe(32)

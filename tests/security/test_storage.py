@@ -21,16 +21,23 @@ import pytest
 import sqlalchemy as sa
 
 from bot.backoffice.inbox import Inbox
-from bot.backoffice.targets import InboxTarget
-from bot.backoffice.worker import DeliveryWorker
 from bot.definitions import load_applications
+from bot.delivery.outbox import (
+    DELIVERED,
+    Outbox,
+    ReferenceConflict,
+    outbox_files,
+    outbox_table,
+)
+from bot.delivery.targets import InboxTarget
+from bot.delivery.worker import DeliveryWorker
 from bot.housekeeping import tidy
+from bot.service import create_app
 from bot.storage.attachments import AttachmentStore, attachments_table
 from bot.storage.crypto import DataBox, InvalidToken
 from bot.storage.database import create_tables, make_engine, utcnow
 from bot.storage.rotation import reencrypt, sealed_columns
 from bot.storage.trackers import events_table
-from bot.submission.outbox import Outbox, ReferenceConflict, outbox_files, outbox_table
 from bot.turns import Turns
 from tests.conftest import example, free_port
 from tests.rest import fictional_pdf
@@ -353,6 +360,30 @@ def test_a_delivered_reference_is_not_handed_out_again(engine, box: DataBox) -> 
     outbox.mark_delivered(example()["reference"])
     with pytest.raises(ReferenceConflict):
         outbox.put(example("wohngeld") | {"reference": example()["reference"]})
+
+
+def test_a_delivered_copy_an_older_version_kept_is_gone_once_the_service_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the back office can erase anything; only the reference stays, never reused."""
+    monkeypatch.setenv("ANTRAGSLOTSE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("ANTRAGSLOTSE_BACKOFFICE_TOKEN", TOKEN)
+    for name in ("ANTRAGSLOTSE_DB_URL", "ANTRAGSLOTSE_DATA_KEY", "ANTRAGSLOTSE_LOOKUP_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    engine, box = make_engine(), DataBox.from_env()
+    create_tables(engine)
+    outbox = Outbox(engine, box)
+    outbox.put(
+        example(),
+        attachments=(AttachmentStore(engine, box).add("web-1", "rent_contract", fictional_pdf()),),
+    )
+    with engine.begin() as conn:  # what older versions left behind after delivery
+        conn.execute(outbox_table.update().values(status=DELIVERED, delivered_at=utcnow()))
+    create_app("http://127.0.0.1:9", name=f"legacy_{tmp_path.name}", backoffice_port=free_port())
+    assert raw_text(engine, outbox_table, outbox_files) == ""
+    assert outbox.status(example()["reference"]) == DELIVERED
+    with pytest.raises(ReferenceConflict):
+        outbox.put(example())
 
 
 def test_a_deleted_draft_leaves_no_trace_in_the_database_file(tmp_path: Path, box: DataBox) -> None:

@@ -65,7 +65,11 @@ class InboxTarget:
 
 
 class RoutingTarget:
-    """Picks the target per application ("configured per application, one default")."""
+    """Picks the target per application ("configured per application, one default").
+
+    Not wired yet: no setting or definition names a target per application, so
+    the service hands everything to `InboxTarget`.
+    """
 
     name = "routing"
 

@@ -11,9 +11,9 @@ import asyncio
 import logging
 from datetime import datetime
 
-from bot.backoffice.targets import DeliveryError, DeliveryTarget
+from bot.delivery.outbox import Outbox
+from bot.delivery.targets import DeliveryError, DeliveryTarget
 from bot.storage.database import utcnow
-from bot.submission.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

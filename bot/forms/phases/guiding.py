@@ -1,8 +1,7 @@
 """The guide in the conversation: a need in own words -> triage questions -> an offer.
 
 The rules are data (data/guide.yml, bot/forms/guide.py); this is how the
-dialogue asks and answers around them. `Conversation` mixes it in and provides
-the menu, the start of an application and the application names.
+dialogue asks and answers around them, from the menu to the start of an application.
 """
 
 from __future__ import annotations
@@ -15,10 +14,14 @@ from typing import Any
 from bot.forms.answers import parse_yes_no
 from bot.forms.draft import Draft
 from bot.forms.guide import BIRTH_DATE, load_guide, start_facts
+from bot.forms.phase import Phase
+from bot.forms.phases.core import Core
 from bot.forms.reply import Reply
+from bot.forms.state import choice, extended, state, text_input
 from bot.forms.triage import UNCLEAR, NotAnAnswer, choice_key, question_key
 from bot.forms.triage import interpret as interpret_triage
 from bot.forms.turn import CONTROL_CONFIDENCE, UserTurn
+from bot.parsing import ParseError, parse_choice
 from bot.parsing.text import fold
 
 # A need or an application named in a message: enough to guide, not to act. A wrong
@@ -34,20 +37,55 @@ MIN_FUZZY_WORD = 6  # "wohngelt" -> "Wohngeld"; shorter words are too alike
 FUZZY_NAME = 0.85
 
 
-class Guiding:
-    """The phases `guide` (a triage question is open) and `offer` (what fits is offered)."""
+class Guiding(Core):
+    """The phases `menu`, `guide` (a triage question is open) and `offer` (what fits is offered)."""
 
-    def _menu(self, reply: Reply) -> Reply:
-        raise NotImplementedError
+    def _welcome(self, draft: Draft, turn: UserTurn) -> tuple[Draft, Reply]:
+        reply = Reply().say("common.welcome").say("common.privacy")
+        wanted = turn.metadata.get("application") or turn.entities.get("application")
+        if wanted in self.applications:
+            return draft, self._start(draft, str(wanted), reply)
+        return draft, self._menu(reply)
+
+    def _menu(self, reply: Reply, intent: str = "choose_application") -> Reply:
+        """The applications as buttons; `intent`: what pressing one asks (e.g. `ask_who`)."""
+        reply.say("common.menu")
+        reply.state = state(
+            "menu",
+            choices=[
+                choice(
+                    app_id,
+                    f"apps.{app_id}.title",
+                    f'/{intent}{{"application":"{app_id}"}}',
+                )
+                for app_id in self.applications
+            ],
+        )
+        return reply
+
+    def _on_menu(self, draft: Draft, turn: UserTurn) -> Reply:
+        if turn.means("cancel"):
+            return self._cancelled()
+        if turn.means("greet", "start", "help", "repeat"):
+            return self._menu(Reply())
+        wish = self._wish(draft, turn)
+        if wish is not None:
+            return self._follow(draft, wish, chosen=True)
+        try:
+            wanted = parse_choice(turn.text, self._application_names(draft.lang))
+        except ParseError:
+            return self._menu(Reply().say("common.menu_unknown"))
+        return self._start(draft, str(wanted), Reply())
 
     def _start(self, draft: Draft, app_id: str, reply: Reply) -> Reply:
-        raise NotImplementedError
-
-    def _named_application(self, draft: Draft, turn: UserTurn) -> str | None:
-        raise NotImplementedError
-
-    def _application_names(self, lang: str) -> list[tuple[str, list[str]]]:
-        raise NotImplementedError
+        draft.application, draft.phase = app_id, Phase.ASKING
+        draft.answers, draft.history, draft.editing = self._prefilled(draft, app_id), [], None
+        draft.guide = {}
+        reply.say(f"apps.{app_id}.intro")
+        if draft.answers:
+            reply.say("guide.prefilled")
+        reply.say("common.controls")
+        return self._next(draft, reply)
 
     def _wish(self, draft: Draft, turn: UserTurn) -> dict[str, str] | None:
         """What the message asks for: an application it names, or a need it describes."""
@@ -61,7 +99,7 @@ class Guiding:
         need = guide.need_of(turn.intent)
         if need is not None and turn.means(confidence=GUIDE_CONFIDENCE):
             return {"need": need}
-        if draft.phase == "menu":
+        if draft.phase == Phase.MENU:
             return self._likeliest_need(turn)
         return None
 
@@ -112,7 +150,7 @@ class Guiding:
         if outcome.ask is not None:
             return self._ask_triage(draft, outcome.ask, reply)
         if outcome.rule is None:
-            draft.phase, draft.guide = "menu", {}
+            draft.phase, draft.guide = Phase.MENU, {}
             return self._menu(reply.say("guide.unsure"))
         if outcome.rule.refer:
             return self._refer(draft, outcome.rule.refer, reply)
@@ -131,30 +169,26 @@ class Guiding:
         return self._offer(draft, apply, reply)
 
     def _ask_triage(self, draft: Draft, question: str, reply: Reply) -> Reply:
-        if not draft.guide["asked"] and draft.phase != "guide":
+        if not draft.guide["asked"] and draft.phase != Phase.GUIDE:
             reply.say("guide.understood")
-        draft.phase, draft.guide["question"] = "guide", question
+        draft.phase, draft.guide["question"] = Phase.GUIDE, question
         reply.say(question_key(question, "question"))
-        reply.state = {
-            "step": "info",
-            "input": {"type": "text", "required": True, "autocomplete": "off"},
-            "choices": [
-                {
-                    "value": code,
-                    "label_key": choice_key(question, code),
-                    "payload": f'/inform{{"value":"{code}"}}',
-                }
+        reply.state = state(
+            "info",
+            input=text_input(),
+            choices=[
+                choice(code, choice_key(question, code), f'/inform{{"value":"{code}"}}')
                 for code in load_guide().questions[question].choices
             ],
-            "guide": {"question": question},
-        }
+            guide={"question": question},
+        )
         return reply
 
     def _on_guide(self, draft: Draft, turn: UserTurn) -> Reply:
         guide = load_guide()
         question = guide.questions[draft.guide["question"]]
         if turn.means("cancel", "start", "start_over", "go_back"):
-            draft.phase, draft.guide = "menu", {}
+            draft.phase, draft.guide = Phase.MENU, {}
             return self._menu(Reply())
         if turn.means("help", "why"):
             return self._ask_triage(
@@ -180,28 +214,28 @@ class Guiding:
 
     def _offer(self, draft: Draft, apply: list[str], reply: Reply) -> Reply:
         """Offer to start what fits; the citizen may still ask about it or see all applications."""
-        draft.phase, draft.guide["apply"] = "offer", apply
+        draft.phase, draft.guide["apply"] = Phase.OFFER, apply
         reply.say("guide.offer")
-        reply.state = {
-            "step": "info",
-            "choices": [
-                {
-                    "value": app_id,
-                    "label_key": "guide.start",
-                    "label_params": {"application": {"key": f"apps.{app_id}.title"}},
-                    "payload": f'/choose_application{{"application":"{app_id}"}}',
-                }
+        reply.state = state(
+            "info",
+            choices=[
+                choice(
+                    app_id,
+                    "guide.start",
+                    f'/choose_application{{"application":"{app_id}"}}',
+                    label_params={"application": {"key": f"apps.{app_id}.title"}},
+                )
                 for app_id in apply
             ]
-            + [{"value": "menu", "label_key": "guide.other", "payload": "/start"}],
-            "guide": {"offer": apply},
-        }
+            + [choice("menu", "guide.other", "/start")],
+            guide={"offer": apply},
+        )
         return reply
 
     def _on_offer(self, draft: Draft, turn: UserTurn) -> Reply:
         apply = draft.guide["apply"]
         if turn.means("cancel", "start", "start_over", "deny", "go_back"):
-            draft.phase, draft.guide = "menu", {}
+            draft.phase, draft.guide = Phase.MENU, {}
             return self._menu(Reply())
         if turn.means("affirm") or parse_yes_no(turn.text, draft.lang):
             return self._start(draft, apply[0], Reply())
@@ -212,9 +246,9 @@ class Guiding:
 
     def _refer(self, draft: Draft, office: str, reply: Reply | None = None) -> Reply:
         """Another office is responsible: say which, then show what we do offer."""
-        draft.phase, draft.guide = "menu", {}
+        draft.phase, draft.guide = Phase.MENU, {}
         reply = self._menu((reply or Reply()).say(f"guide.refer.{office}").say("guide.refer_more"))
-        reply.state["guide"] = {"refer": office}
+        reply.state = extended(reply.state, guide={"refer": office})
         return reply
 
     def _misspelt_application(self, draft: Draft, turn: UserTurn) -> str | None:

@@ -24,10 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.contracts import payload_problems
 from bot.storage.attachments import StoredFile, file_table, insert_files, select_files
 from bot.storage.crypto import DataBox
 from bot.storage.database import UtcDateTime, metadata, utcnow
-from bot.submission.schemas import payload_problems
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -209,7 +209,11 @@ class Outbox:
                 )
 
     def forget_delivered(self) -> int:
-        """Delete rows an older version kept after delivery, with their files (migration)."""
+        """Delete rows an older version kept after delivery, with their files (migration).
+
+        The service runs it at start, before the back office can erase anything,
+        and housekeeping every round.
+        """
         c = outbox_table.c
         with self._engine.connect() as conn:
             rows = conn.execute(

@@ -1,5 +1,9 @@
 """The application schemas of `contracts/`, and the check every payload must pass.
 
+Its own room at the bottom, next to storage: definitions are checked against
+these schemas at load time, the outbox refuses a payload that fails them, and
+the back office's PDF reads their titles, so none of them owns it.
+
 The vendored copy in the repository is used (never ../shared) so the service
 runs on its own. jsonschema 4.17 (pinned by Rasa 3.6) has no `referencing`,
 so all schemas go into one `RefResolver` store keyed by their URN `$id`.
@@ -17,8 +21,10 @@ from typing import Any
 
 import jsonschema
 
-CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
+CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "contracts"
 COMMON_SCHEMA_ID = "urn:antragslotse:schema:common:1"
+# A reference as common.schema.json requires it: submission draws them, the back office checks URLs.
+REFERENCE_PATTERN = re.compile(r"^[A-Z]{2,4}-[0-9]{4}-[0-9A-Z]{6,10}$")
 
 FORMATS = jsonschema.FormatChecker(formats=())
 
