@@ -302,11 +302,13 @@ def active_hints(app: Application, steps: list[Step], answers: Mapping[str, Any]
     ]
 
 
-def amounts_of(step: Step, steps: list[Step], answers: Mapping[str, Any]) -> dict[str, float]:
-    """The amounts a field's texts show, from the answers so far (docs: `amounts`)."""
+def amounts_of(app: Application, step: Step, answers: Mapping[str, Any]) -> dict[str, float]:
+    """The amounts a field's texts show, from the answers so far (docs: `amounts`).
+
+    Planned only for a field that has amounts: the texts of every question ask for them."""
     if step.field is None or not step.field.amounts:
         return {}
-    facts = facts_of(steps, answers)
+    facts = facts_of(plan(app, answers), answers)
     return {name: limit_of(limit, facts) for name, limit in step.field.amounts.items()}
 
 

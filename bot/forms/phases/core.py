@@ -98,7 +98,7 @@ class Core:
     def _text_values(self, draft: Draft, step: Step) -> dict[str, Any]:
         """What a question's texts show besides words: item numbers, the citizen's own limits."""
         app = self.applications[str(draft.application)]
-        amounts = amounts_of(step, plan(app, draft.answers), draft.answers)
+        amounts = amounts_of(app, step, draft.answers)
         return {
             "number": step.number,
             "parent_number": step.parent_number,
