@@ -15,19 +15,10 @@ import yaml
 
 from bot.definitions import DefinitionError, load_application
 from bot.definitions.conditions import Parser, age_limits
-from bot.definitions.loader import APPLICATIONS_DIR
 from bot.forms.conditions import Facts, evaluate
+from tests.test_definitions import GRUNDSICHERUNG, _variant
 
-GRUNDSICHERUNG = APPLICATIONS_DIR / "grundsicherung.yml"
 RETIREMENT = yaml.safe_load(GRUNDSICHERUNG.read_text())["ages"]
-
-
-def _variant(tmp_path: Path, change) -> Path:
-    raw = yaml.safe_load(GRUNDSICHERUNG.read_text())
-    change(raw)
-    path = tmp_path / "grundsicherung.yml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
-    return path
 
 
 def _field(raw: dict, field_id: str) -> dict:
