@@ -4,7 +4,7 @@ PYTHON310 ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.10.13/bin/python3.
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test prepare lint format bench clean assets audit
+.PHONY: run run-cluster test prepare lint format bench clean assets audit
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 supports 3.8-3.10): install python3.10 and python3.10-venv"; exit 1; }
@@ -15,8 +15,17 @@ $(VENV)/.installed: requirements.lock
 prepare: $(VENV)/.installed
 	$(PY) -m bot.cli prepare
 
+# Options of `python -m bot.cli run`, e.g. make run RUN_ARGS="--port 8080 --rasa-port 5006".
+# Ctrl-C, SIGTERM or SIGHUP to make's group stop everything; on SIGTERM make also sends
+# the runner one of its own, which the runner only notes (bot/stack.py).
+RUN_ARGS ?=
 run: $(VENV)/.installed
-	$(PY) -m bot.cli run
+	$(PY) -m bot.cli run $(RUN_ARGS)
+
+# Two instances of each part behind HAProxy, on PostgreSQL and Redis (docs/cluster.md).
+INSTANCES ?= 2
+run-cluster: $(VENV)/.installed
+	$(PY) -m bot.cli run --instances $(INSTANCES) $(RUN_ARGS)
 
 # Browser packages, pinned in web/package-lock.json: socket.io-client (vendored into
 # bot/channels/static/vendor by `make assets`; a test checks the copy is current) and
@@ -50,6 +59,8 @@ audit: $(VENV)/.installed
 bench: prepare
 	$(PY) bench/paths.py
 	$(PY) bench/turn_latency.py
+	$(PY) bench/turn_breakdown.py
+	$(PY) bench/cold_start.py
 	$(PY) bench/web_chat.py
 
 clean:

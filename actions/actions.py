@@ -1,4 +1,9 @@
-"""The one custom action: every citizen message goes through the form engine."""
+"""The one custom action: every citizen message goes through the form engine.
+
+The reply is rendered here, in the citizen's language, and sent whole (text,
+buttons, `custom` state): a round trip to the NLG endpoint with the whole tracker
+cost each turn about a tenth of its time and added nothing the action lacks.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.definitions import load_applications
 from bot.forms.turn import UserTurn
 from bot.languages import DEFAULT_LANGUAGE
+from bot.nlg.render import render
+from bot.nlg.texts import language_or_default
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine
 from bot.turns import Turns
@@ -35,8 +42,11 @@ class ActionStep(Action):
         channel = tracker.get_latest_input_channel() or "rest"
         draft, reply = _turns().handle(tracker.sender_id, turn, channel, DEFAULT_LANGUAGE)
         reply.state.setdefault("application", draft.application)
+        message = render(
+            {"parts": reply.parts, "state": reply.state}, language_or_default(draft.lang)
+        )
         dispatcher.utter_message(
-            response="utter_turn", parts=reply.parts, state=reply.state, lang=draft.lang
+            text=message["text"], buttons=message["buttons"], json_message=message["custom"]
         )
         if reply.forget:
             return [Restarted()]

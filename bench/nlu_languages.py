@@ -10,6 +10,7 @@ the same on tests/guide_heldout_fresh (written blind, later). Value parsing
 runs bench/value_cases.yml through the answer parsers.
 
     .venv/bin/python bench/nlu_languages.py [--reuse]   # --reuse: the model of `make prepare`
+    .venv/bin/python bench/nlu_languages.py --config other.yml   # a pipeline to compare
     .venv/bin/python bench/nlu_languages.py --values    # value parsing only, no model
 """
 
@@ -43,12 +44,12 @@ VALUE_CASES = ROOT / "bench" / "value_cases.yml"
 BLIND_VALUE_CASES = ROOT / "bench" / "value_cases_blind.yml"  # written without the parsers
 
 
-def train(out_dir: Path) -> tuple[Path, float]:
+def train(out_dir: Path, config: Path = ROOT / "config.yml") -> tuple[Path, float]:
     from rasa.model_training import train_nlu
 
     started = time.monotonic()
     model = train_nlu(
-        config=str(ROOT / "config.yml"),
+        config=str(config),
         nlu_data=str(ROOT / "data"),
         output=str(out_dir),
         domain=str(ROOT / "domain"),
@@ -138,6 +139,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="use models/antragslotse.tar.gz")
     parser.add_argument("--values", action="store_true", help="value parsing only, no model")
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="Rasa config")
     args = parser.parse_args()
     if args.values:
         print("Value parsing, cases written with the parsers (bench/value_cases.yml):")
@@ -148,7 +150,7 @@ def main() -> int:
     if args.reuse:
         model, seconds = ROOT / "models" / "antragslotse.tar.gz", None
     else:
-        model, seconds = train(Path(tempfile.mkdtemp(prefix="nlu-bench-")))
+        model, seconds = train(Path(tempfile.mkdtemp(prefix="nlu-bench-")), args.config)
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))

@@ -2,7 +2,9 @@
 
 `run` is what `make run` calls: it builds what is missing (spaCy pipeline,
 generated Rasa files, the model when its inputs changed), starts everything on
-embedded defaults and prints where to find it. Ctrl-C stops all of it.
+embedded defaults and prints where to find it. Ctrl-C, SIGTERM or SIGHUP stop all
+of it (exit status 0; 1 when a part stopped by itself); killed outright, the runner
+takes the parts with it (bot/stack.py).
 """
 
 from __future__ import annotations
@@ -12,18 +14,21 @@ import hashlib
 import logging
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from bot.channels import REST_TOKEN_ENV
 from bot.logs import DebugLoggingRefused, refuse_debug_logging
-from bot.stack import MODEL, ROOT, Stack
+from bot.stack import MODEL, ROOT, Stack, begin_stopping, stop_on_signals
 from bot.storage import var_dir
 from bot.storage.crypto import KeyFileExposed
 from bot.storage.permissions import secure_start
+
+if TYPE_CHECKING:
+    from bot.cluster import Cluster
 
 # data/ includes data/languages.yml: the NLU sends each message to a pipeline by it.
 TRAINING_INPUTS = ("config.yml", "domain", "data", "locales", "build/spacy")
@@ -79,50 +84,80 @@ def prepare(force_train: bool = False) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on SIGTERM too
-    from bot.backoffice.auth import TOKEN_ENV, WeakToken, check_machine_token
+    """Prepare, start, wait; stop on the first SIGINT, SIGTERM or SIGHUP, during any step.
 
-    if not os.environ.get(TOKEN_ENV):
-        os.environ[TOKEN_ENV] = secrets.token_urlsafe(32)  # 43 characters
+    A stop asked for by a signal is a clean end (status 0, as a service manager expects
+    after SIGTERM, no traceback); a part that stops by itself is a failure (status 1).
+    """
+    stop_on_signals()
+    stack: Stack | Cluster | None = None
+    status = 0
     try:
-        check_machine_token(os.environ[TOKEN_ENV])
-    except WeakToken as exc:
-        sys.exit(f"error: {exc}")
-    try:
-        refuse_debug_logging(os.environ)
-    except DebugLoggingRefused as exc:
-        sys.exit(f"error: {exc}")
-    prepare()
-    stack = Stack(
-        rasa_port=args.rasa_port,
-        action_port=args.action_port,
-        service_port=args.port,
-        backoffice_port=args.backoffice_port,
-        log_dir=var_dir() / "log",  # with the rest of the state (ANTRAGSLOTSE_VAR_DIR)
-    )
-    print("Starting Rasa, the action server and the service ...", flush=True)
-    stack.start()
+        from bot.backoffice.auth import TOKEN_ENV, WeakToken, check_machine_token
+
+        if not os.environ.get(TOKEN_ENV):
+            os.environ[TOKEN_ENV] = secrets.token_urlsafe(32)  # 43 characters
+        try:
+            check_machine_token(os.environ[TOKEN_ENV])
+        except WeakToken as exc:
+            sys.exit(f"error: {exc}")
+        try:
+            refuse_debug_logging(os.environ)
+        except DebugLoggingRefused as exc:
+            sys.exit(f"error: {exc}")
+        prepare()
+        ports = {
+            "rasa_port": args.rasa_port,
+            "action_port": args.action_port,
+            "service_port": args.port,
+            "backoffice_port": args.backoffice_port,
+            "log_dir": var_dir() / "log",  # with the rest of the state (ANTRAGSLOTSE_VAR_DIR)
+        }
+        if args.instances > 1:
+            from bot.cluster import Cluster  # Rasa's socket.io and PostgreSQL: only here
+
+            stack = Cluster(instances=args.instances, **ports)
+            _say(f"Starting {args.instances} instances of each part behind HAProxy ...")
+        else:
+            stack = Stack(**ports)
+            _say("Starting Rasa, the action server and the service ...")
+        stack.start()
+        _say(_where(stack))
+        while stack.healthy():
+            time.sleep(1)
+        begin_stopping()  # a signal from here on is only noted: nothing may cut the stop short
+        status = 1
+        _say("A component stopped; see the logs. Shutting down.", sys.stderr)
+    except KeyboardInterrupt:
+        pass  # the signal handler has begun the stop and said so (bot/stack.py)
+    finally:
+        if stack is not None:
+            stack.stop()
+    _say("Stopped.")
+    sys.exit(status)
+
+
+def _where(stack: Stack | Cluster) -> str:
     rest = f"{stack.rasa_url}/webhooks/rest/webhook   (Authorization: Bearer <{REST_TOKEN_ENV}>)"
     if not stack.rest_token:
         rest = f"off (set {REST_TOKEN_ENV} for a trusted front end or tests)"
-    print(
+    return (
         f"\n  Chat page:        {stack.service_url}/\n"
         f'  Widget:           <script src="{stack.service_url}/widget.js" defer data-lang="de">'
         "</script>\n"
         f"  Back-office API:  {stack.backoffice_url}/backoffice/api/submissions"
         f"   (Authorization: Bearer {stack.token})\n"
         f"  Rasa REST:        {rest}\n"
-        f"  Logs:             {stack.log_dir}\n\nPress Ctrl-C to stop.",
-        flush=True,
+        f"  Logs:             {stack.log_dir}\n\nPress Ctrl-C to stop."
     )
+
+
+def _say(text: str, stream: TextIO = sys.stdout) -> None:
+    """Print, unless the terminal is gone (SIGHUP): stopping must not fail on a message."""
     try:
-        while all(p.poll() is None for p in stack.processes):
-            time.sleep(1)
-        print("A component stopped; see the logs. Shutting down.", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("\nStopping ...", flush=True)
-    finally:
-        stack.stop()
+        print(text, file=stream, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def service(args: argparse.Namespace) -> None:
@@ -193,6 +228,12 @@ def main(argv: list[str] | None = None) -> None:
     run_cmd.add_argument("--rasa-port", type=int, default=5005)
     run_cmd.add_argument("--action-port", type=int, default=5055)
     run_cmd.add_argument("--backoffice-port", type=int, default=8001)
+    run_cmd.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="more than 1: a cluster on PostgreSQL and Redis behind HAProxy (docs/cluster.md)",
+    )
     train_cmd = commands.add_parser(
         "prepare", help="build spaCy pipeline, generate, train if needed"
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # Bottom first. A room is a package of bot/ or a top-level module of it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("languages", "contracts", "bearer", "logs"),  # facts and small tools, nothing of ours
+    ("languages", "contracts", "bearer", "logs", "rasa_speedups"),  # nothing of ours
     ("parsing", "nlp"),  # reading answers and messages
     ("definitions", "nlg"),  # applications as data; texts and their formatting
     ("forms",),  # the dialogue, pure: no I/O
@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("submission", "housekeeping"),
     ("turns", "channels", "action_server", "nlg_endpoint"),  # one turn; the doors
     ("actions", "service", "stack"),  # wiring: the action, the service, the processes
+    ("cluster",),  # several stacks behind a load balancer
     ("cli",),  # the commands that start them
 )
 LAYER = {room: depth for depth, rooms in enumerate(LAYERS) for room in rooms}

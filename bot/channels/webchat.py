@@ -18,7 +18,10 @@ depends on it:
 - a `user_uttered` is acknowledged once its turn is answered, so the page can tell a
   lost turn from a slow one;
 - an idle timer (`IdleTimers`) warns before the session runs out and pauses the draft
-  when it does.
+  when it does;
+- with several Rasa instances (`ANTRAGSLOTSE_REDIS_HOST` set), sockets share a Redis
+  pub/sub manager, so what one instance sends to a conversation's room reaches a page
+  connected to another.
 
 Message texts are never logged here.
 """
@@ -35,9 +38,9 @@ from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
-from bot.channels import MAX_MESSAGE_CHARS
+from bot.channels import MAX_MESSAGE_CHARS, REDIS_HOST_ENV, REDIS_PORT_ENV
 from bot.channels.conversation_ids import conversation_tokens
 from bot.channels.idle import IdleTimers, idle_settings
 from bot.channels.metadata import client_metadata
@@ -47,6 +50,15 @@ logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "socketio"
 ORIGINS_ENV = "ANTRAGSLOTSE_CHAT_ORIGINS"
+
+
+def shared_rooms(environ: Mapping[str, str] = os.environ) -> AsyncRedisManager | None:
+    """The Redis manager that several instances share (the lock store's Redis), if set."""
+    host = environ.get(REDIS_HOST_ENV, "").strip()
+    if not host:
+        return None
+    port = environ.get(REDIS_PORT_ENV, "6379").strip()
+    return AsyncRedisManager(f"redis://{host}:{port}/0", channel="antragslotse-socketio")
 
 
 def allowed_origins(configured: Any) -> list[str]:
@@ -131,7 +143,11 @@ class WebChatInput(InputChannel):
         return WebChatOutput(self.sio, "bot_uttered", observe)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins or [])
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.origins or [],
+            client_manager=shared_rooms(),
+        )
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "webchat_socketio", __name__)
 

@@ -1,9 +1,10 @@
 """Rasa's tracker database seen from outside Rasa: purge on a timer, rotate its key.
 
 The tracker store (bot/tracker_store.py) lives inside the Rasa process; the
-service's periodic loop and `rotate-key` reach the same SQLite file through
-`ANTRAGSLOTSE_TRACKER_DB` without importing Rasa. Only the columns we touch are
-described here, on a MetaData of its own: Rasa creates the table, not we.
+service's periodic loop and `rotate-key` reach the same database through
+`ANTRAGSLOTSE_TRACKER_DB` (a SQLite file, or a URL in a cluster) without importing
+Rasa. Only the columns we touch are described here, on a MetaData of its own: Rasa
+creates the table, not we.
 """
 
 from __future__ import annotations
@@ -34,14 +35,16 @@ events_table = sa.Table(
 def tracker_engine() -> Engine | None:
     """The tracker database, or None when there is none (yet) on this machine."""
     path = os.environ.get(TRACKER_DB_ENV, "").strip()
-    if not path or not Path(path).is_file():
+    if "://" in path:
+        engine = sa.create_engine(path, future=True)
+    elif not path or not Path(path).is_file():
         return None
-    # a plain engine: Rasa owns this file and its journal mode
-    engine = sa.create_engine(
-        f"sqlite:///{Path(path).resolve()}",
-        future=True,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
-    )
+    else:  # a plain engine: Rasa owns this file and its journal mode
+        engine = sa.create_engine(
+            f"sqlite:///{Path(path).resolve()}",
+            future=True,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+        )
     if not sa.inspect(engine).has_table(events_table.name):
         engine.dispose()
         return None
