@@ -42,6 +42,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 def ensure_database(url: str) -> None:
     """Create the cluster's PostgreSQL database on first start (trust or password auth)."""
     target = make_url(url)
+    if target.get_backend_name() != "postgresql":
+        raise RuntimeError(f"a cluster keeps its state on PostgreSQL; {DB_URL_ENV} is not")
     admin = sa.create_engine(
         target.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True
     )
