@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.turn_latency import free_port  # noqa: E402
+from bot.stack import free_port  # noqa: E402
 
 
 def resident_mb(pid: int) -> float:

@@ -26,10 +26,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.turn_latency import FLAT_TURNS, HELP, REPEAT, bench_stack  # noqa: E402
+from bench.turn_latency import bench_stack, long_conversation_turns  # noqa: E402
 from bot import tracker_store  # noqa: E402
 from bot.stack import MODEL, Stack  # noqa: E402
-from tests.scripts import GRUNDSICHERUNG_DE  # noqa: E402
 
 PARTS = ("NLU", "policy", "action call", "NLG call", "tracker read", "tracker write")
 CPU = ("cpu rasa", "cpu actions", "cpu service")  # the service answers the NLG calls
@@ -91,19 +90,12 @@ def cpu_now(parts: dict[str, int]) -> dict[str, float]:
     }
 
 
-def conversation() -> list[tuple[str, dict[str, str]]]:
-    start = [("/start", {"language": "de", "application": "grundsicherung"})]
-    asked = [(text, {}) for _, answer in GRUNDSICHERUNG_DE[:-1] for text in (answer, HELP, REPEAT)]
-    padding = [(HELP if i % 2 else REPEAT, {}) for i in range(FLAT_TURNS)]
-    return (start + asked + padding)[:FLAT_TURNS]
-
-
 async def measure(agent: Any, parts: dict[str, int]) -> list[dict[str, float]]:
     """Per turn: milliseconds per part, the whole turn, and CPU milliseconds of all processes."""
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
     sender, turns = uuid.uuid4().hex, []
-    for text, metadata in conversation():
+    for text, metadata in long_conversation_turns():
         spent.clear()
         cpu_before = cpu_now(parts)
         began = time.perf_counter()

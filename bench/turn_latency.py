@@ -18,7 +18,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,19 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.stack import Stack  # noqa: E402
+from bot.stack import Stack, free_port  # noqa: E402
 from tests.scripts import GRUNDSICHERUNG_DE  # noqa: E402
 
 RASA = str(Path(sys.executable).parent / "rasa")
 BASELINE_TURNS = ["hello", "I am sad", "yes", "hi", "great", "bye"]
 FLAT_TURNS = 150
 HELP, REPEAT = "Was bedeutet das?", "Nochmal bitte"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed_post(
@@ -109,16 +102,23 @@ def rest_form_turns(stack: Stack, conversations: int) -> list[float]:
     return [ms for _ in range(conversations) for ms in converse()]
 
 
-def long_conversation(stack: Stack) -> list[float]:
+def long_conversation_turns() -> list[tuple[str, dict[str, str]]]:
     """150 turns of one application: each answer followed by "what does that mean?" and
     "again, please", the last answer (which would submit) left out, then help and repeat."""
-    url = f"{stack.rasa_url}/webhooks/rest/webhook"
-    sender = uuid.uuid4().hex
     start = [("/start", {"language": "de", "application": "grundsicherung"})]
     asked = [(text, {}) for _, answer in GRUNDSICHERUNG_DE[:-1] for text in (answer, HELP, REPEAT)]
     padding = [(HELP if i % 2 else REPEAT, {}) for i in range(FLAT_TURNS)]
-    turns = (start + asked + padding)[:FLAT_TURNS]
-    return [timed_post(url, sender, text, stack.rest_token, **meta) for text, meta in turns]
+    return (start + asked + padding)[:FLAT_TURNS]
+
+
+def long_conversation(stack: Stack) -> list[float]:
+    """Milliseconds per REST call of `long_conversation_turns`."""
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    sender = uuid.uuid4().hex
+    return [
+        timed_post(url, sender, text, stack.rest_token, **meta)
+        for text, meta in long_conversation_turns()
+    ]
 
 
 def baseline_conversation(port: int) -> Callable[[], list[float]]:

@@ -13,10 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,18 +22,12 @@ from sqlalchemy.engine import make_url
 
 from bot.channels import REDIS_HOST_ENV, REDIS_PORT_ENV
 from bot.internal_auth import INTERNAL_TOKEN_ENV
-from bot.stack import ROOT, START_TIMEOUT_S, Stack
+from bot.stack import ROOT, Stack, free_port
 from bot.storage.database import DB_URL_ENV
 
 DEFAULT_DB_URL = "postgresql://postgres@127.0.0.1:5432/antragslotse"
 CLUSTER_ENDPOINTS = "endpoints.cluster.yml"
 HAPROXY_TEMPLATE = ROOT / "deploy" / "haproxy.cfg.template"
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def ensure_database(url: str) -> None:
@@ -95,7 +86,7 @@ class Cluster:
     env: dict[str, str] = field(default_factory=dict)
     log_dir: Path = ROOT / "var" / "log"
     stacks: list[Stack] = field(default_factory=list)
-    balancer: Stack | None = None  # only HAProxy: started, logged and stopped as a part
+    balancer: Stack | None = None  # HAProxy alone: started, logged and stopped as a part
     internal_token: str = field(
         default_factory=lambda: os.environ.get(INTERNAL_TOKEN_ENV) or secrets.token_urlsafe(32)
     )
@@ -173,31 +164,22 @@ class Cluster:
                 stack.launch()
             for stack in self.stacks[1:]:
                 stack.wait_until_up()
-            self.balancer = Stack(env=overrides, log_dir=self.log_dir)
+            # On the public addresses: its wait checks each part through HAProxy.
+            self.balancer = Stack(
+                rasa_port=self.rasa_port,
+                action_port=self.action_port,
+                service_port=self.service_port,
+                backoffice_port=self.backoffice_port,
+                host=self.host,
+                env=overrides,
+                log_dir=self.log_dir,
+            )
             self.balancer.spawn("haproxy", [haproxy, "-W", "-db", "-f", str(config)])
-            self._wait_until_balanced()
+            self.balancer.wait_until_up()
         except BaseException:
             self.stop()
             raise
         return self
-
-    def _wait_until_balanced(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        pending = [
-            f"{self.rasa_url}/",
-            f"{self.service_url}/health",
-            f"{self.backoffice_url}/health",
-        ]
-        while pending:
-            if self.balancer is not None and not self.balancer.healthy():
-                raise RuntimeError(f"HAProxy exited; see {self.log_dir / 'haproxy.log'}")
-            try:
-                with urllib.request.urlopen(pending[0], timeout=2):
-                    pending.pop(0)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"not reachable through HAProxy: {pending}") from None
-                time.sleep(0.3)
 
     def stop(self) -> None:
         """Idempotent and not cut short by signals, as `Stack.stop` (the balancer first)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -123,6 +124,13 @@ def _signals_only_noted() -> Iterator[None]:
             if handler is not None:
                 signal.signal(sig, handler)
         _Stopping.begun, _Stopping.noted = saved
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now: for tests, benches and a cluster's instances."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,7 +15,7 @@ import pytest
 
 from bot.contracts import CONTRACTS_DIR
 from bot.definitions import load_applications
-from bot.stack import MODEL, Stack
+from bot.stack import MODEL, Stack, free_port
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine, utcnow
 from bot.turns import Turns
@@ -26,12 +25,6 @@ from bot.turns import Turns
 os.environ.setdefault("ANTRAGSLOTSE_SESSION_KEY", secrets.token_hex(32))
 
 PG_URL = os.environ.get("ANTRAGSLOTSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,9 @@ import pytest
 import socketio
 import sqlalchemy as sa
 
-from bot.cluster import Cluster, free_port
+from bot.cluster import Cluster
 from bot.contracts import payload_problems
+from bot.stack import free_port
 from tests.conftest import PG_URL
 from tests.rest import RestCitizen, call, wait_for_delivery
 from tests.scripts import GRUNDSICHERUNG_DE
