@@ -62,6 +62,8 @@ bench: prepare
 	$(PY) bench/turn_breakdown.py
 	$(PY) bench/cold_start.py
 	$(PY) bench/web_chat.py
+	$(PY) bench/cluster_scaling.py
+	$(PY) bench/cluster_faults.py
 
 clean:
 	rm -rf $(VENV) models build var web/node_modules

@@ -7,21 +7,25 @@ cost each turn about a tenth of its time and added nothing the action lacks.
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import DBAPIError
 
 from bot.definitions import load_applications
 from bot.forms.turn import UserTurn
 from bot.languages import DEFAULT_LANGUAGE
 from bot.nlg.render import render
-from bot.nlg.texts import language_or_default
+from bot.nlg.texts import language_or_default, t
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine
 from bot.turns import Turns
+
+logger = logging.getLogger(__name__)
 
 
 @cache
@@ -40,7 +44,15 @@ class ActionStep(Action):
     ) -> list[dict[str, Any]]:
         turn = UserTurn.from_latest_message(tracker.latest_message)
         channel = tracker.get_latest_input_channel() or "rest"
-        draft, reply = _turns().handle(tracker.sender_id, turn, channel, DEFAULT_LANGUAGE)
+        try:
+            draft, reply = _turns().handle(tracker.sender_id, turn, channel, DEFAULT_LANGUAGE)
+        except DBAPIError as failure:
+            # The database is away (a restart): a clear "try again in a moment" instead of
+            # a silent turn; the draft is as before this turn, so the answer is sent again.
+            logger.error("a turn could not reach the database: %s", type(failure).__name__)
+            lang = language_or_default(tracker.get_slot("language"))
+            dispatcher.utter_message(text=t("channel.unavailable", lang))
+            return []
         reply.state.setdefault("application", draft.application)
         message = render(
             {"parts": reply.parts, "state": reply.state}, language_or_default(draft.lang)

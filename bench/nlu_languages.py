@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import tempfile
 import time
@@ -42,6 +43,15 @@ from tests.guide_cases import HELD_OUT_DIR as GUIDE_HELD_OUT_DIR  # noqa: E402
 HELD_OUT_DIR = ROOT / "tests" / "nlu_heldout"
 VALUE_CASES = ROOT / "bench" / "value_cases.yml"
 BLIND_VALUE_CASES = ROOT / "bench" / "value_cases_blind.yml"  # written without the parsers
+
+
+def quiet_rasa() -> None:
+    """Rasa's debug lines would carry every held-out phrase; the figures are what counts."""
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
 
 def train(out_dir: Path, config: Path = ROOT / "config.yml") -> tuple[Path, float]:
@@ -141,6 +151,7 @@ def main() -> int:
     parser.add_argument("--values", action="store_true", help="value parsing only, no model")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="Rasa config")
     args = parser.parse_args()
+    quiet_rasa()
     if args.values:
         print("Value parsing, cases written with the parsers (bench/value_cases.yml):")
         print_values(value_scores())

@@ -141,6 +141,7 @@ def at_once(converse: Callable[[], list[float]], parallel: int) -> dict[str, flo
     timings = [ms for f in futures if f.exception() is None for ms in f.result()]
     errors = sum(f.exception() is not None for f in futures)
     return {
+        "answers": len(timings),
         "per_second": len(timings) / seconds,
         "p95": percentile(timings, 0.95) if timings else float("nan"),
         "errors": errors,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.channels import REST_TOKEN_ENV
 from bot.logs import DebugLoggingRefused, refuse_debug_logging
-from bot.stack import MODEL, ROOT, Stack, begin_stopping, stop_on_signals
+from bot.stack import MODEL, ROOT, Stack, begin_stopping, dying_with_runner, stop_on_signals
 from bot.storage import var_dir
 from bot.storage.crypto import KeyFileExposed
 from bot.storage.permissions import secure_start
@@ -30,18 +30,29 @@ from bot.storage.permissions import secure_start
 if TYPE_CHECKING:
     from bot.cluster import Cluster
 
-# data/ includes data/languages.yml: the NLU sends each message to a pipeline by it.
-TRAINING_INPUTS = ("config.yml", "domain", "data", "locales", "build/spacy")
+# What `rasa train` reads, after generation: texts (locales/) and the definitions reach the
+# model only through the generated domain and NLU files, so a change to a question's
+# wording, a hint or a help text does not start a training. data/languages.yml: the NLU
+# sends each message to a pipeline by it.
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain",
+    "data/nlu",
+    "data/rules.yml",
+    "data/rules.generated.yml",
+    "data/languages.yml",
+    "build/spacy",
+)
 FINGERPRINT = MODEL.with_suffix(".fingerprint")
 
 
-def training_fingerprint() -> str:
+def training_fingerprint(root: Path = ROOT) -> str:
     digest = hashlib.sha256()
     for top in TRAINING_INPUTS:
-        path = ROOT / top
+        path = root / top
         for file in sorted([path] if path.is_file() else path.rglob("*")):
             if file.is_file():
-                digest.update(str(file.relative_to(ROOT)).encode())
+                digest.update(str(file.relative_to(root)).encode())
                 digest.update(file.read_bytes())
     return digest.hexdigest()
 
@@ -63,7 +74,7 @@ def prepare(force_train: bool = False) -> None:
         or not FINGERPRINT.exists()
         or FINGERPRINT.read_text() != fingerprint
     ):
-        print("Training the Rasa model (about 17 minutes on 2 cores) ...", flush=True)
+        print("Training the Rasa model (about 20 minutes on 2 cores) ...", flush=True)
         rasa = str(Path(sys.executable).parent / "rasa")
         subprocess.run(
             [
@@ -81,6 +92,14 @@ def prepare(force_train: bool = False) -> None:
             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
         )
         FINGERPRINT.write_text(fingerprint)
+
+
+def prepare_apart() -> None:
+    """prepare() in a child that dies with the runner: spaCy, the generator and a training
+    would otherwise stay resident in the runner for as long as the bot runs."""
+    done = subprocess.run(dying_with_runner([sys.executable, "-m", "bot.cli", "prepare"]), cwd=ROOT)
+    if done.returncode:
+        sys.exit(f"error: preparing the model failed (status {done.returncode}); see above")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -105,7 +124,7 @@ def run(args: argparse.Namespace) -> None:
             refuse_debug_logging(os.environ)
         except DebugLoggingRefused as exc:
             sys.exit(f"error: {exc}")
-        prepare()
+        prepare_apart()
         ports = {
             "rasa_port": args.rasa_port,
             "action_port": args.action_port,

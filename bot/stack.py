@@ -126,6 +126,18 @@ def _signals_only_noted() -> Iterator[None]:
         _Stopping.begun, _Stopping.noted = saved
 
 
+def dying_with_runner(args: list[str]) -> list[str]:
+    """The command line that runs `args` so that it gets SIGTERM when the runner dies.
+
+    The parent-death signal fires when the *thread* that forked exits, so only a start on
+    the main thread (make run, pytest, the bench) may ask for it; started on another
+    thread, a part relies on Stack.stop() alone.
+    """
+    if sys.platform == "linux" and threading.current_thread() is threading.main_thread():
+        return [sys.executable, "-I", "-S", "-c", _DIE_WITH_RUNNER, str(os.getpid()), *args]
+    return args
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on now: for tests, benches and a cluster's instances."""
     with socket.socket() as sock:
@@ -202,13 +214,8 @@ class Stack:
         """Start one part with this stack's environment, its log and its stop (a cluster's
         balancer is one more)."""
         self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # The parent-death signal fires when the *thread* that forked exits, so only a
-        # start on the main thread (make run, pytest, the bench) may ask for it; started
-        # on another thread, the parts rely on stop() alone.
-        if sys.platform == "linux" and threading.current_thread() is threading.main_thread():
-            args = [sys.executable, "-I", "-S", "-c", _DIE_WITH_RUNNER, str(os.getpid()), *args]
         process = subprocess.Popen(
-            args,
+            dying_with_runner(args),
             cwd=ROOT,
             env=self.environment(),
             stdout=subprocess.PIPE,

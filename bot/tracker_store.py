@@ -27,10 +27,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, Restarted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from bot import rasa_speedups
 from bot.storage.crypto import DataBox
@@ -86,12 +87,22 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.box = DataBox.from_env()
         self.saves = 0
+        if self.engine.dialect.name == "postgresql":
+            self._reconnect_after_restarts()
         if self.engine.dialect.name == "sqlite":
             # What a cancel or the retention deletes is overwritten, not left in free pages.
             sa.event.listen(self.engine, "connect", _secure_delete)
             self.engine.dispose()  # connections opened so far lack it
         for index in TAIL_INDEXES:  # new databases got them from Rasa's create_all
             index.create(self.engine, checkfirst=True)
+
+    def _reconnect_after_restarts(self) -> None:
+        """Rasa's engine without `pool_pre_ping`: after a PostgreSQL restart every pooled
+        connection is dead, and the first turn of each would fail once more."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     def purge(self, now: float | None = None) -> int:
         """Delete events older than the retention period (bot/storage/retention.py)."""

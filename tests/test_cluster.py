@@ -13,14 +13,17 @@ import shutil
 import signal
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 import socketio
 import sqlalchemy as sa
 
 from bot.cluster import Cluster
 from bot.contracts import payload_problems
+from bot.nlg.texts import t
 from bot.stack import free_port
 from tests.conftest import PG_URL
 from tests.rest import RestCitizen, call, wait_for_delivery
@@ -90,6 +93,95 @@ def test_what_one_instance_sends_reaches_a_page_connected_to_another(cluster: Cl
 
     answer, pushed = asyncio.run(talk())
     assert answer["custom"]["step"] == "menu"
+    assert pushed == {"text": "Noch 2 Minuten"}
+
+
+@contextmanager
+def database_away(db_url: str) -> Iterator[None]:
+    """What the parts see while PostgreSQL restarts: their connections cut, new ones refused."""
+    name = sa.engine.make_url(db_url).database
+    admin = sa.create_engine(
+        sa.engine.make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        admin.dispose()
+
+
+def test_a_postgresql_restart_asks_to_try_again_and_loses_nothing(cluster: Cluster) -> None:
+    citizen = RestCitizen(cluster)
+    _, state = citizen.say("/start", language="de", application="grundsicherung")
+    half = len(GRUNDSICHERUNG_DE) // 2
+    for _, answer in GRUNDSICHERUNG_DE[:half]:
+        _, state = citizen.say(answer)
+    field, answer = GRUNDSICHERUNG_DE[half]
+    assert state["field"] == field
+    body = {"sender": citizen.sender, "message": answer, "metadata": {}}
+    with database_away(cluster.environment()["ANTRAGSLOTSE_DB_URL"]):
+        status, reply = call(citizen.url, body, token=cluster.rest_token)
+    texts = [reply["message"]] if status == 503 else [m.get("text") for m in reply]
+    assert status in (200, 503)
+    assert texts == [t("channel.unavailable", "de")]
+    with database_away(cluster.environment()["ANTRAGSLOTSE_DB_URL"]):
+        pass  # a restart between two turns: every pooled connection is dead afterwards
+    for field, answer in GRUNDSICHERUNG_DE[half:]:  # the same answer again, then the rest
+        assert (state["step"], state["field"]) == ("ask", field)
+        _, state = citizen.say(answer)
+    assert state["step"] == "summary"
+    _, state = citizen.say(state["choices"][0]["payload"])
+    delivered = wait_for_delivery(cluster, state["reference"])
+    assert payload_problems(delivered["payload"]) == []
+
+
+def test_conversations_and_pushed_messages_go_on_after_redis_drops_every_client(
+    cluster: Cluster,
+) -> None:
+    """A Redis restart as the parts see it: the lock store's and socket.io's connections cut."""
+
+    async def talk() -> tuple[dict, dict]:
+        messages: asyncio.Queue[dict] = asyncio.Queue()
+        client = socketio.AsyncClient()
+        client.on("bot_uttered", messages.put)
+        await client.connect(cluster.rasa_url, transports=["polling"])
+        issued = await client.call("session_request", {})
+        await client.call("user_uttered", {"message": "/start", "metadata": {"language": "de"}})
+        await asyncio.wait_for(messages.get(), 30)
+        redis = aioredis.Redis(host="127.0.0.1", port=6379)
+        for kind in ("normal", "pubsub"):
+            await redis.execute_command("CLIENT", "KILL", "TYPE", kind)
+        await redis.close()
+        _, state = await asyncio.to_thread(
+            RestCitizen(cluster).say, "/start", language="de", application="wohngeld"
+        )
+        other = socketio.AsyncRedisManager(
+            "redis://127.0.0.1:6379/0", channel="antragslotse-socketio", write_only=True
+        )
+        for _ in range(20):  # the pub/sub listener reconnects within seconds
+            await other.emit("bot_uttered", {"text": "Noch 2 Minuten"}, room=issued["session_id"])
+            try:
+                pushed = await asyncio.wait_for(messages.get(), 1)
+                break
+            except asyncio.TimeoutError:
+                continue
+        else:
+            pushed = {}
+        await client.eio.disconnect(abort=True)
+        return state, pushed
+
+    state, pushed = asyncio.run(talk())
+    assert state["step"] == "ask"  # Rasa's lock store took the turn on a new connection
     assert pushed == {"text": "Noch 2 Minuten"}
 
 

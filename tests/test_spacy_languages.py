@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,11 @@ def test_a_pipeline_is_built_for_every_spacy_language_of_the_table(
     assert {name: nlp.lang for name, nlp in router.pipelines.items()} == {
         lang: lang for lang in spacy_languages()
     }
+
+
+def test_pipelines_of_an_earlier_format_are_built_again(tmp_path: Path) -> None:
+    """Before the lemmas moved to SQLite, meta.json had no format: `make run` rebuilds."""
+    (tmp_path / "meta.json").write_text(json.dumps({"languages": spacy_languages()}))
+    assert spacy_pipeline.built_languages(tmp_path) == frozenset()
+    spacy_pipeline.build(tmp_path)
+    assert spacy_pipeline.built_languages(tmp_path) == set(spacy_languages())

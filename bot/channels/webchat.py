@@ -219,7 +219,14 @@ class WebChatInput(InputChannel):
                 metadata["client"] = session["client"]
             assert self.idle is not None
             self.idle.stop(session_id)
-            await send(session_id, text, metadata)
+            try:
+                await send(session_id, text, metadata)
+            except Exception as failure:  # noqa: BLE001 - logged without the text, answered
+                # The database or lock store is away (a restart): the turn was not taken,
+                # so the page keeps the text to send again, and says so at once.
+                logger.error("a web chat turn failed: %s", type(failure).__name__)
+                message = t("channel.unavailable", language_or_default(metadata.get("language")))
+                return {"ok": False, "error": "unavailable", "message": message}
             self.idle.after_turn(session_id)
             return {"ok": True}
 

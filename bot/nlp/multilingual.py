@@ -27,6 +27,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import bot.nlp.lemmas  # noqa: F401 - registers the pipelines' lemmatizer with spaCy
 from bot.languages import DEFAULT_LANGUAGE, SCRIPT_LETTERS, spacy_languages_in
 from bot.languages import Language as Entry
 from bot.nlp.language_id import classify

@@ -3,7 +3,8 @@
 German spaCy models are not on PyPI, so each dialogue language gets a blank
 pipeline (its own tokenizer rules) with a lookup lemmatizer: the table of
 spacy-lookups-data where one exists (de, en, ru, tr; "Renten" -> "Rente",
-"пенсии" -> "пенсия"), else an empty table, so a lemma is the word itself.
+"пенсии" -> "пенсия"), else an empty table, so a lemma is the word itself. The
+table is kept in SQLite and read per word (bot/nlp/lemmas.py).
 `bot.nlp.multilingual.MultilingualSpacyNLP` sends each message to the pipeline
 of its language.
 
@@ -15,15 +16,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import shutil
 from pathlib import Path
-
-import spacy
-import spacy_lookups_data
-from spacy.lookups import Lookups
 
 from bot.languages import spacy_languages
 
 DEFAULT_PATH = Path("build/spacy/multilingual")
+FORMAT = 2  # 2: lemmas in SQLite; a pipeline built in another format is built again
 
 
 def _forms(lang: str) -> dict[str, str]:
@@ -32,6 +31,8 @@ def _forms(lang: str) -> dict[str, str]:
     Rasa lower-cases messages before spaCy sees them, and German nouns are only
     listed capitalised ("Renten" -> "Rente"); "renten" must find "rente" too.
     """
+    import spacy_lookups_data
+
     path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_lemma_lookup.json.gz"
     if not path.exists():
         return {}  # no table for this language: a word's lemma is the word
@@ -41,28 +42,27 @@ def _forms(lang: str) -> dict[str, str]:
     return {**lower, **forms}
 
 
-def lemma_table(lang: str) -> Lookups:
-    lookups = Lookups()
-    lookups.add_table("lemma_lookup", _forms(lang))
-    return lookups
-
-
 def built_languages(path: Path = DEFAULT_PATH) -> frozenset[str]:
     """The languages of the pipelines built at `path`, none when it was never built."""
-    meta = path / "meta.json"
-    return frozenset(json.loads(meta.read_text())["languages"]) if meta.exists() else frozenset()
+    meta = json.loads((path / "meta.json").read_text()) if (path / "meta.json").exists() else {}
+    return frozenset(meta["languages"]) if meta.get("format") == FORMAT else frozenset()
 
 
 def build(path: Path = DEFAULT_PATH) -> Path:
     """One pipeline per spaCy language of data/languages.yml (de-x-ls uses German's)."""
+    import spacy  # here: `make run` only checks `built_languages`, without spaCy's start-up
+
+    from bot.nlp.lemmas import FACTORY
+
     path.mkdir(parents=True, exist_ok=True)
     for lang in spacy_languages():
         nlp = spacy.blank(lang)
-        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        lemmatizer.initialize(lookups=lemma_table(lang))
+        nlp.add_pipe(FACTORY, name="lemmatizer").forms = _forms(lang)
         nlp.meta["name"] = f"{path.name}_{lang}"
+        shutil.rmtree(path / lang, ignore_errors=True)  # no table of an earlier format left
         nlp.to_disk(path / lang)
-    (path / "meta.json").write_text(json.dumps({"languages": spacy_languages()}) + "\n")
+    meta = {"languages": spacy_languages(), "format": FORMAT}
+    (path / "meta.json").write_text(json.dumps(meta) + "\n")
     return path
 
 
