@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.cluster_scaling import running_cluster  # noqa: E402
 from bot.cluster import Cluster  # noqa: E402
+from tests.rest import call  # noqa: E402
 from tests.scripts import GRUNDSICHERUNG_DE  # noqa: E402
 
 VARYING = ("reference", "submitted_at")  # differ between any two submissions
@@ -125,14 +126,8 @@ def _asked(state: dict[str, Any]) -> tuple[str, str | None]:
 def inbox_payloads(cluster: Cluster) -> list[dict[str, Any]]:
     """Every submission in the built-in inbox, with its payload (the back-office API)."""
     url = f"{cluster.backoffice_url}/backoffice/api/submissions"
-    listed = _get(url, cluster.token)["items"]
-    return [_get(f"{url}/{item['reference']}", cluster.token)["payload"] for item in listed]
-
-
-def _get(url: str, token: str) -> Any:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+    listed = call(url, token=cluster.token)[1]["items"]
+    return [call(f"{url}/{i['reference']}", token=cluster.token)[1]["payload"] for i in listed]
 
 
 def part(cluster: Cluster, instance: int, name: str) -> Any:

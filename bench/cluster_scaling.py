@@ -28,24 +28,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.cold_start import process_tree  # noqa: E402
+from bench.cold_start import cpu_seconds, process_tree  # noqa: E402
 from bench.turn_latency import at_once, form_conversation  # noqa: E402
 from bot.cluster import DEFAULT_DB_URL, Cluster  # noqa: E402
 from bot.stack import free_port  # noqa: E402
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU of these processes so far (children that were waited for too)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
-    return total / CLOCK_TICKS
 
 
 @contextmanager
@@ -90,9 +76,9 @@ def measure(instances: int, parallel: int) -> dict[str, float]:
         converse = form_conversation(cluster)  # type: ignore[arg-type]  # same interface
         converse()  # each instance's first turns warm up off the clock
         pids = sorted({pid for p in cluster.processes for pid in process_tree(p.pid)})
-        cpu_before = cpu_seconds(pids)
+        cpu_before = sum(map(cpu_seconds, pids))
         run = at_once(converse, parallel)
-        cpu = cpu_seconds(pids) - cpu_before
+        cpu = sum(map(cpu_seconds, pids)) - cpu_before
     return {**run, "cpu_ms_per_answer": 1000 * cpu / max(1.0, run["answers"])}
 
 

@@ -33,6 +33,12 @@ def resident_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a running process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def process_tree(root: int) -> dict[int, str]:
     """Every process under `root` (the parts run in their own sessions), by command."""
     children: dict[int, list[int]] = {}

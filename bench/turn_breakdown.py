@@ -26,6 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cold_start import cpu_seconds  # noqa: E402
 from bench.turn_latency import bench_stack, long_conversation_turns  # noqa: E402
 from bot import tracker_store  # noqa: E402
 from bot.stack import MODEL, Stack  # noqa: E402
@@ -76,12 +77,6 @@ def instrument() -> None:
     store = tracker_store.EncryptedSQLTrackerStore
     store.retrieve = timed("tracker read", store.retrieve)
     store.save = timed("tracker write", store.save)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process of the stack (the action server, the service)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_now(parts: dict[str, int]) -> dict[str, float]:

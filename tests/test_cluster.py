@@ -38,6 +38,13 @@ def _unusable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _admin_engine() -> sa.engine.Engine:
+    """The test server's maintenance database: creating, dropping and blocking databases."""
+    return sa.create_engine(
+        sa.engine.make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if shutil.which("haproxy") is None:
@@ -64,9 +71,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
     finally:
         running.stop()
-        admin = sa.create_engine(
-            sa.engine.make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
-        )
+        admin = _admin_engine()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.dispose()
@@ -100,9 +105,7 @@ def test_what_one_instance_sends_reaches_a_page_connected_to_another(cluster: Cl
 def database_away(db_url: str) -> Iterator[None]:
     """What the parts see while PostgreSQL restarts: their connections cut, new ones refused."""
     name = sa.engine.make_url(db_url).database
-    admin = sa.create_engine(
-        sa.engine.make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
+    admin = _admin_engine()
     with admin.connect() as conn:
         conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         conn.execute(
