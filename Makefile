@@ -64,6 +64,7 @@ bench: prepare
 	$(PY) bench/web_chat.py
 	$(PY) bench/cluster_scaling.py
 	$(PY) bench/cluster_faults.py
+	$(PY) bench/training.py
 
 clean:
 	rm -rf $(VENV) models build var web/node_modules

@@ -15,9 +15,10 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel import Locale
 from babel.core import get_global, parse_locale
+
+from bot.yaml_files import read_yaml
 
 TABLE = Path(__file__).resolve().parents[1] / "data" / "languages.yml"
 
@@ -46,7 +47,7 @@ class Language:
 
 
 def _load(path: Path = TABLE) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 
 _TABLE = _load()

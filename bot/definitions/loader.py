@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from bot.contracts import schema_store
 from bot.definitions.conditions import (
@@ -28,6 +27,7 @@ from bot.definitions.conditions import (
 )
 from bot.definitions.model import NONE, Application, Document, Field, Group, Limit, Total
 from bot.definitions.reading import read_hint, read_section
+from bot.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 APPLICATIONS_DIR = ROOT / "data" / "applications"
@@ -275,7 +275,7 @@ def _own_fields(item: Field | Group | Document) -> list[Field]:
 
 
 def load_application(path: Path) -> Application:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     try:
         ages = age_limits(raw.get("ages"))
         app = Application(

@@ -22,6 +22,7 @@ import yaml
 from bot.definitions import load_applications
 from bot.forms.guide import load_guide
 from bot.nlg.texts import lookup
+from bot.yaml_files import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_FILE = ROOT / "domain" / "applications.yml"
@@ -65,7 +66,7 @@ def _frames() -> dict[str, dict[str, list[str]]]:
     """intent -> language -> sentence frames, from data/nlu/templates/<lang>.yml."""
     frames: dict[str, dict[str, list[str]]] = {}
     for path in sorted(TEMPLATES_DIR.glob("*.yml")):
-        for intent, lines in (yaml.safe_load(path.read_text("utf-8")) or {}).items():
+        for intent, lines in (read_yaml(path) or {}).items():
             frames.setdefault(intent, {})[path.stem] = list(lines or ())
     return frames
 

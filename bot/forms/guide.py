@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.yaml_files import read_yaml
 
 GUIDE_FILE = Path(__file__).resolve().parents[2] / "data" / "guide.yml"
 NEED_PREFIX = "need_"  # a need's NLU intent is need_<id>
@@ -203,7 +203,7 @@ def parse_guide(raw: Mapping[str, Any]) -> Guide:
 
 @cache
 def load_guide(path: Path = GUIDE_FILE) -> Guide:
-    return parse_guide(yaml.safe_load(path.read_text("utf-8")))
+    return parse_guide(read_yaml(path))
 
 
 def start_facts(need: Need) -> dict[str, str]:

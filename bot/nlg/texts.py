@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import i18n
-import yaml
 
 from bot.languages import DEFAULT_LANGUAGE
+from bot.yaml_files import read_yaml
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 
@@ -33,7 +33,7 @@ def load_catalog(lang: str, locales_dir: Path = LOCALES_DIR) -> dict[str, Any]:
     """All keys of one language, flattened to dotted keys."""
     catalog: dict[str, Any] = {}
     for path in sorted((locales_dir / lang).glob("*.yml")):
-        catalog.update(_flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+        catalog.update(_flatten(read_yaml(path) or {}))
     return catalog
 
 

@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.yaml_files import read_yaml
 
 from .languages import accepted_languages
 from .text import fold
@@ -16,8 +16,7 @@ VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 
 def _read(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(path)
 
 
 @cache
