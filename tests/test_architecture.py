@@ -13,7 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # Bottom first. A room is a package of bot/ or a top-level module of it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("languages", "contracts", "bearer", "logs", "rasa_speedups", "yaml_files"),  # nothing of ours
+    ("yaml_files",),  # reading YAML: nothing of ours
+    ("languages", "contracts", "bearer", "logs", "rasa_speedups"),  # nothing else of ours
     ("parsing", "nlp"),  # reading answers and messages
     ("definitions", "nlg"),  # applications as data; texts and their formatting
     ("forms",),  # the dialogue, pure: no I/O

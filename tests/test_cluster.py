@@ -148,6 +148,39 @@ def test_a_postgresql_restart_asks_to_try_again_and_loses_nothing(cluster: Clust
     assert payload_problems(delivered["payload"]) == []
 
 
+def test_the_web_chat_asks_to_try_again_while_postgresql_restarts(cluster: Cluster) -> None:
+    """Whichever part meets the dead database first (Rasa's tracker store: the refusal comes
+    in the acknowledgement and the page keeps the text; the action: as the bot's answer),
+    the page shows the localized "try again", and once the database is back the same text
+    is answered as usual."""
+    url = cluster.environment()["ANTRAGSLOTSE_DB_URL"]
+    turn = {"message": "/start", "metadata": {"language": "de"}}
+
+    async def talk() -> tuple[dict, str, dict, dict]:
+        messages: asyncio.Queue[dict] = asyncio.Queue()
+        client = socketio.AsyncClient()
+        client.on("bot_uttered", messages.put)
+        await client.connect(cluster.rasa_url, transports=["polling"])
+        await client.call("session_request", {})
+        with database_away(url):
+            refused = await client.call("user_uttered", turn, timeout=60)
+            if refused.get("ok"):
+                shown = (await asyncio.wait_for(messages.get(), 60))["text"]
+            else:
+                shown = refused["message"]
+        taken = await client.call("user_uttered", turn, timeout=60)
+        answer = await asyncio.wait_for(messages.get(), 60)
+        await client.disconnect()
+        return refused, shown, taken, answer
+
+    refused, shown, taken, answer = asyncio.run(talk())
+
+    assert refused in ({"ok": True}, {"ok": False, "error": "unavailable", "message": shown})
+    assert shown == t("channel.unavailable", "de")
+    assert taken == {"ok": True}
+    assert answer["text"] and answer["text"] != shown
+
+
 def test_conversations_and_pushed_messages_go_on_after_redis_drops_every_client(
     cluster: Cluster,
 ) -> None:
