@@ -75,7 +75,7 @@ def prepare(force_train: bool = False) -> None:
         or not FINGERPRINT.exists()
         or FINGERPRINT.read_text() != fingerprint
     ):
-        print("Training the Rasa model (about 4 minutes on 2 cores) ...", flush=True)
+        print("Training the Rasa model (about 3 minutes on 2 cores) ...", flush=True)
         rasa = str(Path(sys.executable).parent / "rasa")
         subprocess.run(
             [

@@ -6,7 +6,7 @@ eight languages on two cores. Rasa's LogisticRegressionClassifier finds a linear
 model's optimum directly, but on raw counts it overrates long texts and a repeated
 n-gram; with sublinear TF-IDF weights, normalized per message, and weak
 regularization it matches DIET's held-out accuracy in every language
-(bench/nlu_languages.py; figures in docs/architecture.md).
+(bench/nlu_languages.py).
 
     - name: bot.nlp.intents.LinearIntentClassifier
       C: 100
@@ -33,7 +33,7 @@ from sklearn.pipeline import Pipeline
 TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
 
 
-class UntrustedModel(ValueError):
+class UntrustedModel(RuntimeError):
     """The stored classifier holds a type we never put there."""
 
 
@@ -107,8 +107,6 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
                 if unknown:
                     raise UntrustedModel(f"{path} holds untrusted types: {sorted(unknown)}")
                 component.clf = sio.load(path, trusted=TRUSTED_TYPES)
-        except UntrustedModel:
-            raise
         except ValueError:  # no resource: trained without examples, as Rasa does
             pass
         return component
