@@ -72,7 +72,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="training-bench-") as tmp:
         root = Path(tmp)
         copy_checkout(root)
-        rows = []
+        cold = 0.0
         for name, change in (
             ("cold checkout", None),
             ("a text file changed", change_a_text_file),
@@ -81,9 +81,9 @@ def main() -> int:
             if change is not None:
                 change(root)
             seconds, trained = prepare(root)
-            rows.append((name, seconds, trained))
+            if change is None:
+                cold = seconds
             print(f"{name:26} {seconds:7.1f} s   trained: {'yes' if trained else 'no'}", flush=True)
-    cold = rows[0][1]
     verdict = "met" if cold <= TARGET_S else "NOT met"
     print(f"cold checkout to a trained model: {cold:.0f} s, target ≤ {TARGET_S:.0f} s: {verdict}")
     return 0

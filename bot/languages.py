@@ -46,11 +46,7 @@ class Language:
         return str(parse_locale(likely)[2])
 
 
-def _load(path: Path = TABLE) -> dict[str, Any]:
-    return read_yaml(path)
-
-
-_TABLE = _load()
+_TABLE: dict[str, Any] = read_yaml(TABLE)
 DEFAULT_LANGUAGE: str = _TABLE["default"]
 LANGUAGES: dict[str, Language] = {
     code: Language(code=code, **{**facts, "calendars": tuple(facts.get("calendars", ()))})

@@ -8,17 +8,13 @@ server and the service read again; the C parser reads the same data in 0.6 s.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import yaml
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # PyYAML without libyaml: slower
 
 
-def load_yaml(source: str | IO[str]) -> Any:
-    """yaml.safe_load, by the C parser where PyYAML has it."""
-    return yaml.load(source, Loader=SafeLoader)  # noqa: S506 - a safe loader
-
-
 def read_yaml(path: Path) -> Any:
-    return load_yaml(path.read_text(encoding="utf-8"))
+    """yaml.safe_load of the file, by the C parser where PyYAML has it."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506 - safe

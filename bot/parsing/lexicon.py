@@ -15,10 +15,6 @@ from .text import fold
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 
-def _read(path: Path) -> Any:
-    return read_yaml(path)
-
-
 @cache
 def load(name: str) -> dict[str, Any]:
     """vocab/<name>.yml, with each language's own vocab/<lang>/<name>.yml merged in.
@@ -27,11 +23,11 @@ def load(name: str) -> dict[str, Any]:
     sections of the shared file ({"yes": [...], "no": [...]}), so a translator
     adds a language without touching the others.
     """
-    data = _read(VOCAB_DIR / f"{name}.yml") or {}
+    data = read_yaml(VOCAB_DIR / f"{name}.yml") or {}
     if not isinstance(data, dict):
         raise TypeError(f"vocab/{name}.yml must be a mapping")
     for path in sorted(VOCAB_DIR.glob(f"*/{name}.yml")):
-        lang, extra = path.parent.name, _read(path) or []
+        lang, extra = path.parent.name, read_yaml(path) or []
         if isinstance(extra, dict):
             for section, entries in extra.items():
                 data.setdefault(section, {})[lang] = entries
