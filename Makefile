@@ -62,6 +62,7 @@ bench: prepare
 	$(PY) bench/turn_breakdown.py
 	$(PY) bench/cold_start.py
 	$(PY) bench/web_chat.py
+	$(PY) bench/messenger.py
 	$(PY) bench/cluster_scaling.py
 	$(PY) bench/cluster_faults.py
 	$(PY) bench/training.py

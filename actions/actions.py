@@ -18,7 +18,6 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.definitions import load_applications
 from bot.forms.turn import UserTurn
-from bot.languages import DEFAULT_LANGUAGE
 from bot.nlg.render import render
 from bot.nlg.texts import language_or_default, t
 from bot.storage.crypto import DataBox
@@ -45,7 +44,9 @@ class ActionStep(Action):
         turn = UserTurn.from_latest_message(tracker.latest_message)
         channel = tracker.get_latest_input_channel() or "rest"
         try:
-            draft, reply = _turns().handle(tracker.sender_id, turn, channel, DEFAULT_LANGUAGE)
+            # a messenger names the language of the citizen's app: a new dialogue starts in it
+            default_lang = language_or_default(turn.metadata.get("platform_language"))
+            draft, reply = _turns().handle(tracker.sender_id, turn, channel, default_lang)
         except DBAPIError as failure:
             # The database is away (a restart): a clear "try again in a moment" instead of
             # a silent turn; the draft is as before this turn, so the answer is sent again.

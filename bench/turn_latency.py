@@ -61,8 +61,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextmanager
-def bench_stack() -> Iterator[Stack]:
-    """The whole bot on free ports with its own throw-away state, stopped afterwards."""
+def bench_stack(**env: str) -> Iterator[Stack]:
+    """The whole bot on free ports with its own throw-away state, stopped afterwards;
+    `env`: settings besides the state's (a channel to switch on)."""
     with tempfile.TemporaryDirectory() as var:
         stack = Stack(
             free_port(),
@@ -73,6 +74,7 @@ def bench_stack() -> Iterator[Stack]:
                 "ANTRAGSLOTSE_VAR_DIR": var,
                 "ANTRAGSLOTSE_BACKOFFICE_TOKEN": secrets.token_urlsafe(32),
                 "ANTRAGSLOTSE_REST_TOKEN": secrets.token_urlsafe(32),
+                **env,
             },
             log_dir=Path(var) / "log",
         )

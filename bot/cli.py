@@ -75,7 +75,7 @@ def prepare(force_train: bool = False) -> None:
         or not FINGERPRINT.exists()
         or FINGERPRINT.read_text() != fingerprint
     ):
-        print("Training the Rasa model (about 3 minutes on 2 cores) ...", flush=True)
+        print("Training the Rasa model (about a minute on 2 cores) ...", flush=True)
         rasa = str(Path(sys.executable).parent / "rasa")
         subprocess.run(
             [
@@ -240,6 +240,27 @@ def rotate_key(args: argparse.Namespace) -> None:
     print("Start the bot again; it now encrypts with the new key.")
 
 
+def telegram_webhook(public_url: str) -> None:
+    """setWebhook with our secret: the channel never calls it itself, so a server without
+    internet still starts, and the secret Telegram echoes is the one the channel checks."""
+    import asyncio
+
+    from bot.channels.telegram import WEBHOOK_PATH
+    from bot.channels.telegram_api import SECRET_ENV, TOKEN_ENV, TelegramApi, TelegramError
+
+    api, secret = TelegramApi.from_env(), os.environ.get(SECRET_ENV, "")
+    if api is None or not secret:
+        sys.exit(f"error: set {TOKEN_ENV} and {SECRET_ENV} first")
+    if not public_url.startswith("https://"):
+        sys.exit("error: Telegram sends updates only to an https:// address")
+    url = public_url.rstrip("/") + WEBHOOK_PATH
+    try:
+        asyncio.run(api.set_webhook(url, secret))
+    except TelegramError as refused:
+        sys.exit(f"error: Telegram refused the webhook: {refused}")
+    print(f"Telegram now sends updates to {url}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -274,6 +295,10 @@ def main(argv: list[str] | None = None) -> None:
     rotate_cmd.add_argument(
         "--drop-old", action="store_true", help="afterwards keep only the new key in the key file"
     )
+    webhook_cmd = commands.add_parser(
+        "telegram-webhook", help="tell Telegram where to send updates (once, from a server online)"
+    )
+    webhook_cmd.add_argument("public_url", help="the public https address of Rasa's port")
     args = parser.parse_args(argv)
     try:
         secure_start()  # umask 077, private var dir; before anything creates a file
@@ -285,6 +310,8 @@ def main(argv: list[str] | None = None) -> None:
         prepare(args.force_train)
     elif args.command == "rotate-key":
         rotate_key(args)
+    elif args.command == "telegram-webhook":
+        telegram_webhook(args.public_url)
     elif args.command == "caseworker":
         from bot.backoffice.accounts_cli import caseworker
 

@@ -20,6 +20,7 @@ from bot.definitions import Application
 from bot.delivery.outbox import Outbox
 from bot.forms.dialogue import Conversation, Reply
 from bot.forms.draft import Draft
+from bot.forms.numbered import by_number, offered
 from bot.forms.turn import UserTurn
 from bot.storage.attachments import AttachmentStore
 from bot.storage.crypto import DataBox
@@ -53,7 +54,10 @@ class Turns:
     ) -> tuple[Draft, Reply]:
         """Answer one turn and store the outcome; a cancelled draft is deleted with its files."""
         turn = replace(turn, attachments=self.files.owned(sender))
-        draft, reply = self.conversation.respond(self.drafts.load(sender), turn, default_lang)
+        loaded = self.drafts.load(sender)
+        if loaded is not None:
+            turn = by_number(turn, loaded.offered, loaded.lang)
+        draft, reply = self.conversation.respond(loaded, turn, default_lang)
         if reply.submit:
             reply = self._submit(sender, draft, channel)
         elif reply.pause:
@@ -72,6 +76,8 @@ class Turns:
         if reply.forget:
             self.forget(sender)
         else:
+            draft.offered = offered(reply.state)
+            draft.asked_document = (reply.state.get("input") or {}).get("document")
             self.drafts.save(sender, draft)
         return draft, reply
 

@@ -19,6 +19,7 @@ from bot.stack import MODEL, Stack, free_port
 from bot.storage.crypto import DataBox
 from bot.storage.database import create_tables, make_engine, utcnow
 from bot.turns import Turns
+from tests.fake_telegram import FakeTelegram
 
 # One conversation-token key for the test process and the stacks it starts, so in-process
 # tests can issue web conversation ids the way the socket.io channel does.
@@ -27,8 +28,19 @@ os.environ.setdefault("ANTRAGSLOTSE_SESSION_KEY", secrets.token_hex(32))
 PG_URL = os.environ.get("ANTRAGSLOTSE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+TELEGRAM_SECRET = secrets.token_urlsafe(24)
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def telegram() -> Iterator[FakeTelegram]:
+    """Telegram's Bot API as the stack's Telegram channel sees it (tests/fake_telegram.py)."""
+    fake = FakeTelegram(f"{secrets.randbelow(10**9)}:{secrets.token_urlsafe(24)}").start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, telegram: FakeTelegram) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make prepare` (the test command does it)")
     var_dir: Path = tmp_path_factory.mktemp("var")
@@ -48,6 +60,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             # Web chat time limit: warn 15 s after the last message, pause after 35 s.
             "ANTRAGSLOTSE_IDLE_SECONDS": "35",
             "ANTRAGSLOTSE_IDLE_WARNING_SECONDS": "20",
+            "ANTRAGSLOTSE_TELEGRAM_TOKEN": telegram.token,
+            "ANTRAGSLOTSE_TELEGRAM_SECRET": TELEGRAM_SECRET,
+            "ANTRAGSLOTSE_TELEGRAM_API_URL": telegram.url,
         },
         log_dir=var_dir / "log",
     )

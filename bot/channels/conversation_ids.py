@@ -64,6 +64,12 @@ class ConversationTokens:
         digest = hmac.new(self._key, b"client:" + address.encode("utf-8"), hashlib.sha256)
         return digest.hexdigest()[:32]
 
+    def messenger_conversation(self, platform: str, user_id: str) -> str:
+        """A messenger user's conversation: keyed, so our records never hold the platform's id,
+        and never one a web page could hold (those are 32 characters without a prefix)."""
+        message = f"messenger:{platform}:{user_id}".encode()
+        return f"{platform}-{hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]}"
+
     def verify(self, conversation_id: Any, token: Any) -> bool:
         """True only for an id this server issued, shown with its own token."""
         if not isinstance(conversation_id, str) or not isinstance(token, str):

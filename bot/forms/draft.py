@@ -25,6 +25,8 @@ class Draft:
     # the guide (phases guide and offer): facts, questions asked, the current question,
     # applications offered; "pending": a wish to follow once the language is settled
     guide: dict[str, Any] = field(default_factory=dict)
+    offered: list[str] = field(default_factory=list)  # the last buttons: numbers pick them
+    asked_document: str | None = None  # the proof asked for now: a messenger's file is it
 
     def __post_init__(self) -> None:
         """A phase stored as its string (JSON) or given as one comes back as the enum."""
