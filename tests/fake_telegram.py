@@ -5,8 +5,8 @@ as Telegram does with 400 "Bad Request", what Telegram would refuse: an unknown
 field, an empty or over-long text (4,096 UTF-16 code units), callback data over 64
 bytes, an unknown callback query. Every refusal is also kept in `violations`, so a
 test fails on it even if the channel swallowed the error. It can be told to answer
-the next sends with 429 and `retry_after`, as Telegram does under load, and serves
-files for `getFile`.
+the next sends with 429 and `retry_after`, as Telegram does under load, or leave one
+chat's sends unanswered, and serves files for `getFile`.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ class FakeTelegram:
         self.open_callbacks: set[str] = set()
         self.files: dict[str, bytes] = {}
         self.rate_limit_next = 0  # answer that many sendMessage calls with 429
+        self.hanging: set[int] = set()  # chats whose sends are not answered until released
+        self.released = threading.Event()
         self.webhook: dict[str, Any] | None = None
         self.busy_seconds = 0.0  # time spent answering, for benchmarks to subtract
         self._lock = threading.Lock()
@@ -133,6 +135,8 @@ class FakeTelegram:
                     return self._answer(401, _error(401, "Unauthorized"))
                 try:
                     body = json.loads(self.rfile.read(int(self.headers["Content-Length"] or 0)))
+                    if isinstance(body, dict) and body.get("chat_id") in fake.hanging:
+                        fake.released.wait(60)  # a Telegram that does not answer this chat
                     with fake._lock:
                         status, answer = fake._call(self.path[len(prefix) :], body)
                 except (BadRequest, ValueError, TypeError, KeyError) as refused:

@@ -12,6 +12,7 @@ import io
 import itertools
 import re
 import secrets
+import threading
 import time
 from typing import Any
 
@@ -348,3 +349,26 @@ def test_the_webhook_is_registered_once_by_command_with_our_secret(
     assert telegram.webhook is not None
     assert telegram.webhook["url"] == f"https://bot.example.org{WEBHOOK_PATH}"
     assert telegram.webhook["secret_token"] == TELEGRAM_SECRET
+
+
+def test_a_chat_telegram_does_not_answer_holds_up_no_other_conversation(
+    stack: Stack, telegram: FakeTelegram
+) -> None:
+    stuck, other = TelegramCitizen(stack, telegram), TelegramCitizen(stack, telegram)
+    telegram.hanging.add(stuck.user_id)
+    waiting = threading.Thread(target=stuck.say, args=("/start",))
+    try:
+        waiting.start()
+        time.sleep(1)  # its turn is under way and waits for Telegram
+
+        answered = other.say("/start")
+        on_the_web, _ = RestCitizen(stack).say("/start", language="de")
+
+        assert answered and on_the_web
+        assert waiting.is_alive(), "the stuck chat is still waiting for Telegram"
+    finally:
+        telegram.released.set()
+        waiting.join(60)
+        telegram.hanging.discard(stuck.user_id)
+        telegram.released.clear()
+    assert telegram.to(stuck.user_id), "once Telegram answers, the stuck chat gets its answer"
